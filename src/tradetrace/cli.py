@@ -1,0 +1,321 @@
+"""The command line: one verb per pipeline stage (see `tradetrace --help`)."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import click
+
+from tradetrace.settings import Settings
+
+
+class Ctx:
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+
+    @contextmanager
+    def workspace(self) -> Iterator[Any]:
+        from tradetrace.workspace import Workspace
+
+        ws = Workspace(self.settings)
+        try:
+            yield ws
+        finally:
+            ws.close()
+
+    @contextmanager
+    def progress(self) -> Iterator[Any]:
+        from tradetrace.progress import NullProgress, RichProgress
+
+        if not self.settings.progress:
+            yield NullProgress()
+            return
+        bar = RichProgress()
+        try:
+            yield bar
+        finally:
+            bar.stop()
+
+
+pass_ctx = click.make_pass_decorator(Ctx)
+
+
+def _fail(message: str) -> None:
+    click.echo(click.style("error: ", fg="red", bold=True) + message, err=True)
+    sys.exit(2)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "--workspace", "-w", type=click.Path(path_type=Path), default=None,
+    help="Workspace folder (default ./tradetrace-work or $TRADETRACE_WORKSPACE).",
+)
+@click.option("--quiet", "-q", is_flag=True, help="No progress bars.")
+@click.option("--rates", type=click.Path(path_type=Path, exists=True), default=None,
+              help="FX rates CSV replacing the shipped table (currency,valid_from,valid_to,usd_per_unit,source).")
+@click.option("--rules", "rule_files", multiple=True, type=click.Path(path_type=Path, exists=True),
+              help="Extra restriction-rule YAML files (override shipped rules by id).")
+@click.version_option(package_name="tradetrace")
+@click.pass_context
+def cli(ctx: click.Context, workspace: Path | None, quiet: bool, rates: Path | None, rule_files: tuple[Path, ...]) -> None:
+    """tradetrace: find and document sanctions and export-control evasion in trade data."""
+    ctx.obj = Ctx(Settings.from_env(workspace, progress=not quiet, rates_file=rates, rule_files=tuple(rule_files)))
+
+
+# ---------------------------------------------------------------- ingest
+@cli.group()
+def ingest() -> None:
+    """Load customs lines, parties, relations and payments into the workspace."""
+
+
+@ingest.command("shipments")
+@click.argument("file", type=click.Path(path_type=Path))
+@click.option("--profile", "-p", default="canonical", show_default=True,
+              help="Column profile: canonical, ru-dt, or a YAML file of your own.")
+@click.option("--encoding", default=None, help="Force the text encoding (default: detect UTF-8 / CP1251).")
+@pass_ctx
+def ingest_shipments_cmd(ctx: Ctx, file: Path, profile: str, encoding: str | None) -> None:
+    """Load customs declaration lines (CSV, Parquet or .xlsx)."""
+    from tradetrace.ingest.base import IngestError
+    from tradetrace.ingest.profiles import ProfileError
+    from tradetrace.ingest.shipments import ingest_shipments
+
+    with ctx.workspace() as ws, ctx.progress() as bar:
+        try:
+            result = ingest_shipments(ws, file, profile, encoding, bar)
+        except (IngestError, ProfileError) as exc:
+            _fail(str(exc))
+        ws.record("ingest", {"last": result.summary()})
+    click.echo(result.summary())
+
+
+def _table_command(kind: str) -> None:
+    @ingest.command(kind, help=f"Load {kind}.csv (columns as in data-contracts §2).")
+    @click.argument("file", type=click.Path(path_type=Path))
+    @click.option("--encoding", default=None, help="Force the text encoding.")
+    @pass_ctx
+    def command(ctx: Ctx, file: Path, encoding: str | None) -> None:
+        from tradetrace.ingest.base import IngestError
+        from tradetrace.ingest.parties import ingest_table
+
+        with ctx.workspace() as ws, ctx.progress() as bar:
+            try:
+                result = ingest_table(ws, kind, file, encoding, bar)
+            except IngestError as exc:
+                _fail(str(exc))
+            ws.record("ingest", {"last": result.summary()})
+        click.echo(result.summary())
+
+
+for _kind in ("parties", "relations", "payments"):
+    _table_command(_kind)
+
+
+@ingest.command("ftm")
+@click.argument("file", type=click.Path(path_type=Path))
+@pass_ctx
+def ingest_ftm_cmd(ctx: Ctx, file: Path) -> None:
+    """Load FollowTheMoney JSON lines (companies, people, ownership, payments...)."""
+    from tradetrace.ingest.base import IngestError
+    from tradetrace.ingest.ftm import ingest_ftm
+
+    with ctx.workspace() as ws, ctx.progress() as bar:
+        try:
+            result = ingest_ftm(ws, file, bar)
+        except IngestError as exc:
+            _fail(str(exc))
+        ws.record("ingest", {"last": result.summary()})
+    click.echo(result.summary())
+
+
+# ---------------------------------------------------------------- lists
+@cli.group(invoke_without_command=True)
+@click.pass_context
+def lists(click_ctx: click.Context) -> None:
+    """Sanctions and export-control lists: `lists load PATH`; alone, show what is loaded."""
+    if click_ctx.invoked_subcommand is None:
+        ctx: Ctx = click_ctx.obj
+        from tradetrace.lists.store import list_versions
+
+        with ctx.workspace() as ws:
+            for v in list_versions(ws.engine):
+                click.echo(f"{v['list_id']:<28} {v['entries']:>7,} entries  as of {v['as_of']}  {v['source']}")
+
+
+@lists.command("load")
+@click.argument("path", type=click.Path(path_type=Path), required=False)
+@click.option("--format", "fmt", default=None, help="List format (detected when not given).")
+@pass_ctx
+def lists_load(ctx: Ctx, path: Path | None, fmt: str | None) -> None:
+    """Load a list (a folder of OFAC CSV files, ...). Without PATH: the shipped demo extract."""
+    from tradetrace.ingest.base import IngestError
+    from tradetrace.lists.store import load_list
+
+    with ctx.workspace() as ws:
+        try:
+            result = load_list(ws, path, fmt)
+        except IngestError as exc:
+            _fail(str(exc))
+        ws.record("lists", {"last": result.summary()})
+    click.echo(result.summary())
+
+
+# ---------------------------------------------------------------- simulate / detect
+@cli.command()
+@click.option("--out", "out", type=click.Path(path_type=Path), required=True, help="Output folder.")
+@click.option("--rows", type=int, default=200_000, show_default=True, help="Shipment rows to write.")
+@click.option("--seed", type=int, default=7, show_default=True, help="Random seed (printed, reproducible).")
+@click.option("--format", "formats", multiple=True, type=click.Choice(["csv", "parquet", "ru-dt"]),
+              default=("csv",), show_default=True, help="Shipment file format(s).")
+@pass_ctx
+def simulate(ctx: Ctx, out: Path, rows: int, seed: int, formats: tuple[str, ...]) -> None:
+    """Write synthetic trade with planted evasion schemes and their truth.json."""
+    from tradetrace.simulate import simulate as run
+
+    click.echo(f"simulating {rows:,} rows with seed {seed}")
+    with ctx.progress() as bar:
+        task = bar.task("simulating", total=rows)
+        summary = run(out, rows=rows, seed=seed, formats=formats, progress=lambda done, total: task.update(done))
+        task.done()
+    for name, path in summary.files.items():
+        click.echo(f"  {name:<14} {path}")
+
+
+@cli.command()
+@click.option("--detector", "-d", "names", multiple=True, help="Run only these detectors.")
+@click.option("--out", type=click.Path(path_type=Path), default=None, help="Write findings as JSON lines.")
+@click.option("--min-score", type=float, default=0.0, show_default=True)
+@pass_ctx
+def detect(ctx: Ctx, names: tuple[str, ...], out: Path | None, min_score: float) -> None:
+    """Run the red-flag detectors; findings go to the workspace (and --out)."""
+    from tradetrace.detect.findings import read_findings, write_jsonl
+    from tradetrace.detect.runner import run_detectors
+
+    with ctx.workspace() as ws, ctx.progress() as bar:
+        try:
+            results = run_detectors(ws, names, progress=bar)
+        except ValueError as exc:
+            _fail(str(exc))
+        findings = read_findings(ws.engine, min_score)
+    for name, found in results.items():
+        click.echo(f"{name}: {len(found)} finding(s)")
+    for f in findings[:10]:
+        click.echo(f"  [{f['severity']:<8}] {f['score']:.2f}  {f['title']}")
+    if out:
+        n = write_jsonl(findings, out)
+        click.echo(f"wrote {n} finding(s) to {out}")
+
+
+@cli.command()
+def detectors() -> None:
+    """List the installed detectors with their parameters and citations."""
+    from tradetrace.detect.base import registered
+
+    for cls in registered().values():
+        d = cls.describe()
+        click.echo(click.style(f"{d['name']}@{d['version']}", bold=True) + f"  flags: {', '.join(d['flags'])}")
+        click.echo("  " + d["doc"].splitlines()[0])
+        for prm in d["params"]:
+            click.echo(f"    --{prm['name']} (default {prm['default']}): {prm['doc']}")
+
+
+@cli.command()
+@click.argument("finding_id", required=False)
+@click.option("--out", type=click.Path(path_type=Path), default=Path("out/report.html"), show_default=True)
+@pass_ctx
+def report(ctx: Ctx, finding_id: str | None, out: Path) -> None:
+    """Write an HTML report of one finding (default: the top-ranked one)."""
+    from tradetrace.report.html import write_report
+
+    with ctx.workspace() as ws:
+        try:
+            path = write_report(ws, finding_id, out)
+        except LookupError as exc:
+            _fail(str(exc))
+    click.echo(f"report: {path}")
+
+
+@cli.command()
+@click.option("--out", type=click.Path(path_type=Path), default=Path("out"), show_default=True)
+@click.option("--rows", type=int, default=200_000, show_default=True)
+@click.option("--seed", type=int, default=7, show_default=True)
+@pass_ctx
+def demo(ctx: Ctx, out: Path, rows: int, seed: int) -> None:
+    """Simulate, ingest, detect and report, end to end, in OUT."""
+    from tradetrace.demo import run_demo
+
+    with ctx.progress() as bar:
+        summary = run_demo(out, rows=rows, seed=seed, settings=ctx.settings, progress=bar, echo=click.echo)
+    click.echo(summary)
+
+
+# ---------------------------------------------------------------- inspect
+@cli.command()
+@pass_ctx
+def status(ctx: Ctx) -> None:
+    """Row counts of every table and the files loaded."""
+    with ctx.workspace() as ws:
+        for table, n in ws.counts().items():
+            click.echo(f"{table:<12} {n:>12,}")
+        for row in ws.engine.fetchall("SELECT kind, source, rows_loaded, rows_quarantined FROM loads ORDER BY loaded_at"):
+            click.echo(f"  {row[0]:<10} {row[2]:>10,} loaded {row[3]:>8,} quarantined  {row[1]}")
+
+
+@cli.command()
+@click.option("--limit", type=int, default=20, show_default=True)
+@pass_ctx
+def quarantine(ctx: Ctx, limit: int) -> None:
+    """Show quarantined rows: file, row, column and reason."""
+    with ctx.workspace() as ws:
+        for src, row, line, col, reason in ws.engine.fetchall(
+            "SELECT source, source_row, source_line, column_name, reason FROM quarantine "
+            "ORDER BY source, source_row NULLS LAST, source_line LIMIT ?", [limit]
+        ):
+            where = f"row {row}" if row is not None else f"line {line}"
+            click.echo(f"{src}: {where}: {col or '-'}: {reason}")
+
+
+@cli.command()
+@click.argument("query")
+@click.option("--json", "as_json", is_flag=True, help="JSON lines instead of a table.")
+@pass_ctx
+def sql(ctx: Ctx, query: str, as_json: bool) -> None:
+    """Run a SQL query against the workspace tables."""
+    from rich.console import Console
+    from rich.table import Table
+
+    with ctx.workspace() as ws:
+        table = ws.engine.arrow(query)
+    rows = table.to_pylist()
+    if as_json:
+        for r in rows:
+            click.echo(json.dumps(r, ensure_ascii=False, default=str))
+        return
+    view = Table(*table.column_names)
+    for r in rows[:200]:
+        view.add_row(*[str(v) if v is not None else "" for v in r.values()])
+    Console().print(view)
+
+
+@cli.command()
+def tables() -> None:
+    """Document the workspace tables and their columns."""
+    from tradetrace.workspace import all_specs
+
+    for spec in all_specs():
+        click.echo(click.style(spec.name, bold=True) + f": {spec.doc}")
+        for c in spec.columns:
+            click.echo(f"  {c.name:<22} {c.type:<9} {c.doc}")
+
+
+def main() -> None:
+    cli()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""Detectors: one module per red flag, registered through an entry-point group."""

@@ -1,0 +1,47 @@
+"""Run detectors over the workspace and store their findings."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from tradetrace.detect.base import DetectContext, registered
+from tradetrace.detect.findings import Finding, store_findings
+from tradetrace.progress import NullProgress, Progress
+from tradetrace.workspace import Workspace
+
+
+def run_detectors(
+    ws: Workspace,
+    names: Sequence[str] = (),
+    params: Mapping[str, Mapping[str, Any]] | None = None,
+    progress: Progress | None = None,
+) -> dict[str, list[Finding]]:
+    """Run the named detectors (all registered ones by default); findings are
+    stored in the workspace, replacing the same detectors' earlier findings."""
+    from tradetrace.model.rules import load_rules
+
+    available = registered()
+    chosen = list(names) or list(available)
+    unknown = [n for n in chosen if n not in available]
+    if unknown:
+        raise ValueError(f"unknown detector(s) {unknown}; available: {', '.join(available)}")
+    ctx = DetectContext(ws.engine, load_rules(ws.settings.rule_files), progress or NullProgress())
+    results: dict[str, list[Finding]] = {}
+    for name in chosen:
+        detector = available[name]((params or {}).get(name))
+        findings = list(detector.run(ctx))
+        store_findings(ws.engine, detector.ident, findings)
+        results[name] = findings
+    ws.record(
+        "detect",
+        {
+            "detectors": [
+                {"name": available[n].name, "version": available[n].version,
+                 "params": vars(available[n]((params or {}).get(n)).params), "findings": len(results[n])}
+                for n in chosen
+            ],
+            "rule_files": [str(p) for p in ws.settings.rule_files],
+        },
+    )
+    return results

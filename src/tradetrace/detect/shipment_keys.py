@@ -1,0 +1,180 @@
+"""Shipments of restricted goods keyed by buyer and supplier, with their route.
+
+Shared by the detectors that follow one supplier's goods to one buyer. The
+heavy lifting is SQL; Python handles only what needs it: rule applicability
+for each distinct (code, origin, destination) and name keys for each
+distinct name.
+
+- buyer: the importer's tax id; rows without one take the tax id that the
+  same name carries elsewhere, else the name key;
+- supplier: the maker of the goods: manufacturer, else the manufacturer
+  that the brand is most often declared with, else the brand, else the
+  exporter when it ships from the goods' origin country;
+- route: ``direct`` when the exporter or dispatch country is the origin and
+  no third country is involved; otherwise the first of exporter, dispatch
+  and trading country that is neither origin nor destination is the hub.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date
+
+import pyarrow as pa
+
+from tradetrace.engine import Engine
+from tradetrace.model.rules import Rule, RuleSet
+from tradetrace.progress import NullProgress, Progress
+from tradetrace.resolve.normalize import name_key
+
+PairKey = tuple[str, str, str, str]
+
+
+@dataclass(frozen=True)
+class KeyedShipment:
+    record_id: str
+    date: date
+    value: float
+    hub: str | None
+    buyer_name: str
+    supplier_name: str
+    exporter_key: str
+    exporter_name: str
+    hs_code: str
+    rules: tuple[Rule, ...]
+
+
+DEST = "COALESCE(s.destination_country, s.importer_country, s.reporter_country)"
+
+
+def _applicable(engine: Engine, rules: RuleSet) -> dict[int, tuple[Rule, ...]]:
+    combos = engine.fetchall(
+        f"SELECT DISTINCT s.hs_code, s.origin_country, {DEST} FROM shipments s "
+        f"WHERE s.origin_country IS NOT NULL AND {DEST} IS NOT NULL ORDER BY 1, 2, 3"
+    )
+    found: dict[int, tuple[Rule, ...]] = {}
+    hs, org, dst, ids = [], [], [], []
+    for i, (code, origin, dest) in enumerate(combos):
+        applicable = tuple(rules.applicable(code, origin, dest))
+        if applicable:
+            found[i] = applicable
+            hs.append(code)
+            org.append(origin)
+            dst.append(dest)
+            ids.append(i)
+    engine.register(
+        "_ks_goods",
+        pa.table({"hs_code": hs, "origin": org, "dest": dst, "combo": pa.array(ids, pa.int64())}),
+    )
+    return found
+
+
+def _names(engine: Engine) -> None:
+    raws = [
+        r[0]
+        for r in engine.fetchall(
+            "SELECT DISTINCT n FROM (SELECT importer_name AS n FROM _ks UNION SELECT manufacturer FROM _ks "
+            "UNION SELECT brand FROM _ks UNION SELECT exporter_name FROM _ks) WHERE n IS NOT NULL"
+        )
+    ]
+    keys = [name_key(r) for r in raws]
+    engine.register("_ks_names", pa.table({"raw": pa.array(raws, pa.string()), "key": pa.array(keys, pa.string())}))
+
+
+def keyed_shipments(engine: Engine, rules: RuleSet, progress: Progress | None = None) -> dict[PairKey, list[KeyedShipment]]:
+    """Shipments of restricted goods for every (buyer, supplier, origin, destination)
+    that has both direct and third-country shipments."""
+    progress = progress or NullProgress()
+    task = progress.task("route switch: restricted goods", total=4)
+    found = _applicable(engine, rules)
+    task.advance()
+    engine.execute(
+        f"""CREATE OR REPLACE TEMP TABLE _ks AS
+        SELECT s.record_id, s.date, s.value_usd AS value, g.combo, g.origin, g.dest, s.hs_code,
+          s.importer_name, upper(regexp_replace(s.importer_tax_id, '[^0-9A-Za-z]', '', 'g')) AS tax,
+          s.exporter_name, s.manufacturer, s.brand, s.exporter_country,
+          CASE
+            WHEN s.exporter_country IS NOT NULL AND s.exporter_country NOT IN (g.origin, g.dest) THEN s.exporter_country
+            WHEN s.dispatch_country IS NOT NULL AND s.dispatch_country NOT IN (g.origin, g.dest) THEN s.dispatch_country
+            WHEN s.trading_country IS NOT NULL AND s.trading_country NOT IN (g.origin, g.dest) THEN s.trading_country
+          END AS hub,
+          (s.exporter_country = g.origin OR s.dispatch_country = g.origin) AS from_origin
+        FROM shipments s JOIN _ks_goods g
+          ON g.hs_code = s.hs_code AND g.origin = s.origin_country AND g.dest = {DEST}
+        WHERE s.value_usd IS NOT NULL"""
+    )
+    task.advance()
+    _names(engine)
+    engine.execute(
+        """CREATE OR REPLACE TEMP TABLE _ks_keyed AS
+        WITH k AS (
+          SELECT x.*, ni.key AS ikey, nm.key AS mkey, nb.key AS bkey, ne.key AS ekey
+          FROM _ks x
+          LEFT JOIN _ks_names ni ON ni.raw = x.importer_name
+          LEFT JOIN _ks_names nm ON nm.raw = x.manufacturer
+          LEFT JOIN _ks_names nb ON nb.raw = x.brand
+          LEFT JOIN _ks_names ne ON ne.raw = x.exporter_name
+        ),
+        name_tax AS (
+          SELECT ikey, min(tax) AS tax FROM k WHERE tax IS NOT NULL AND tax <> '' AND ikey IS NOT NULL
+          GROUP BY ikey HAVING count(DISTINCT tax) = 1
+        ),
+        brand_maker AS (
+          SELECT bkey, arg_max(mkey, n) AS mkey FROM (
+            SELECT bkey, mkey, count(*) AS n FROM k WHERE bkey IS NOT NULL AND mkey IS NOT NULL GROUP BY ALL
+          ) GROUP BY bkey
+        ),
+        exporter_maker AS (
+          SELECT ekey, arg_max(mkey, n) AS mkey FROM (
+            SELECT ekey, mkey, count(*) AS n FROM k
+            WHERE ekey IS NOT NULL AND mkey IS NOT NULL AND exporter_country = origin GROUP BY ALL
+          ) GROUP BY ekey
+        )
+        SELECT k.record_id, k.date, k.value, k.combo, k.origin, k.dest, k.hs_code, k.hub,
+          k.from_origin, k.importer_name, k.exporter_name, COALESCE(k.ekey, k.exporter_name) AS ekey,
+          COALESCE(NULLIF(k.tax, ''), nt.tax, 'name:' || k.ikey) AS buyer,
+          COALESCE(k.mkey, bm.mkey, k.bkey, em.mkey, CASE WHEN k.exporter_country = k.origin THEN k.ekey END)
+            AS supplier,
+          COALESCE(k.manufacturer, k.brand, k.exporter_name) AS supplier_name
+        FROM k
+        LEFT JOIN name_tax nt ON nt.ikey = k.ikey
+        LEFT JOIN brand_maker bm ON bm.bkey = k.bkey
+        LEFT JOIN exporter_maker em ON em.ekey = k.ekey"""
+    )
+    task.advance()
+    table = engine.arrow(
+        """WITH pairs AS (
+          SELECT buyer, supplier, origin, dest FROM _ks_keyed
+          WHERE buyer IS NOT NULL AND supplier IS NOT NULL
+          GROUP BY ALL
+          HAVING count(*) FILTER (WHERE hub IS NULL AND from_origin) > 0
+             AND count(*) FILTER (WHERE hub IS NOT NULL) > 0
+        )
+        SELECT k.* FROM _ks_keyed k SEMI JOIN pairs p
+          ON p.buyer = k.buyer AND p.supplier = k.supplier AND p.origin = k.origin AND p.dest = k.dest
+        WHERE k.hub IS NOT NULL OR k.from_origin
+        ORDER BY k.buyer, k.supplier, k.date, k.record_id"""
+    )
+    task.advance()
+    task.done()
+    groups: dict[PairKey, list[KeyedShipment]] = defaultdict(list)
+    for row in table.to_pylist():
+        key = (row["buyer"], row["supplier"], row["origin"], row["dest"])
+        groups[key].append(
+            KeyedShipment(
+                record_id=row["record_id"],
+                date=row["date"],
+                value=float(row["value"]),
+                hub=row["hub"],
+                buyer_name=row["importer_name"],
+                supplier_name=row["supplier_name"],
+                exporter_key=row["ekey"],
+                exporter_name=row["exporter_name"],
+                hs_code=row["hs_code"],
+                rules=found[row["combo"]],
+            )
+        )
+    for name in ("_ks", "_ks_keyed"):
+        engine.execute(f"DROP TABLE IF EXISTS {name}")
+    return dict(groups)

@@ -1,0 +1,18 @@
+"""Engines: the only code that talks to a database. DuckDB is the default."""
+
+from __future__ import annotations
+
+from tradetrace.engine.base import CsvOptions, Engine, EngineError, FileScan, RejectedLine
+from tradetrace.settings import Settings
+
+__all__ = ["CsvOptions", "Engine", "EngineError", "FileScan", "RejectedLine", "open_engine"]
+
+
+def open_engine(settings: Settings) -> Engine:
+    """Open the engine named in settings on the workspace database."""
+    if settings.engine == "duckdb":
+        from tradetrace.engine.duckdb import DuckDBEngine
+
+        settings.workspace.mkdir(parents=True, exist_ok=True)
+        return DuckDBEngine(settings.database_path, settings.threads, settings.memory_limit)
+    raise ValueError(f"unknown engine {settings.engine!r}; available: duckdb")

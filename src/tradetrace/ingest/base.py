@@ -1,0 +1,147 @@
+"""What every load shares: results, errors, the load registry and file scans."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pyarrow as pa
+
+from tradetrace.engine import CsvOptions, Engine, FileScan
+from tradetrace.ingest.textfile import EncodingProblem, TextInfo, prepare_text, sha256_file
+from tradetrace.progress import NullProgress, Progress
+
+
+class IngestError(ValueError):
+    """A file that cannot be loaded at all; the message names file, row and column."""
+
+
+@dataclass
+class LoadResult:
+    kind: str
+    source: str
+    load_id: str
+    sha256: str
+    profile: str = ""
+    encoding: str = ""
+    rows_read: int = 0
+    rows_loaded: int = 0
+    rows_quarantined: int = 0
+    unused_columns: list[str] = field(default_factory=list)
+    skipped: bool = False
+    reasons: dict[str, int] = field(default_factory=dict)
+
+    def summary(self) -> str:
+        if self.skipped:
+            return f"{self.source}: already loaded (load {self.load_id}); nothing changed"
+        lines = [
+            f"{self.source}: {self.rows_loaded:,} {self.kind} rows loaded, "
+            f"{self.rows_quarantined:,} quarantined (of {self.rows_read:,} read; "
+            f"profile {self.profile}, encoding {self.encoding or 'n/a'})"
+        ]
+        if self.unused_columns:
+            lines.append(f"  unused columns: {', '.join(self.unused_columns)}")
+        for reason, n in sorted(self.reasons.items(), key=lambda kv: (-kv[1], kv[0]))[:8]:
+            lines.append(f"  quarantined {n:,}× {reason}")
+        return "\n".join(lines)
+
+
+def load_id_for(kind: str, sha256: str) -> str:
+    return f"{kind}:{sha256[:16]}"
+
+
+def already_loaded(engine: Engine, load_id: str) -> bool:
+    return bool(engine.scalar("SELECT count(*) FROM loads WHERE load_id = ?", [load_id]))
+
+
+def record_load(engine: Engine, result: LoadResult, source: Path) -> None:
+    engine.execute(
+        "INSERT INTO loads VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, current_timestamp)",
+        [
+            result.load_id, result.kind, result.source, result.sha256, source.stat().st_size,
+            result.profile, result.encoding, result.rows_read, result.rows_loaded,
+            result.rows_quarantined, json.dumps(result.unused_columns, ensure_ascii=False),
+        ],
+    )
+
+
+def detect_format(path: Path) -> str:
+    with open(path, "rb") as fh:
+        head = fh.read(8)
+    if head.startswith(b"PAR1"):
+        return "parquet"
+    if head.startswith(b"PK\x03\x04"):
+        if path.suffix.lower() in (".xlsx", ".xlsm"):
+            return "xlsx"
+        raise IngestError(f"{path}: a ZIP archive; tradetrace reads .xlsx workbooks, CSV and Parquet")
+    if path.suffix.lower() in (".xls",):
+        raise IngestError(f"{path}: legacy .xls workbooks are not supported; save as .xlsx or CSV")
+    return "csv"
+
+
+@dataclass
+class OpenedFile:
+    scan: FileScan
+    sha256: str
+    encoding: str
+    fmt: str
+    delimiter: str = ","
+
+
+def open_file(
+    engine: Engine,
+    path: Path,
+    relation: str,
+    tmp_dir: Path,
+    encoding: str = "auto",
+    delimiter: str | None = None,
+    sha256: str | None = None,
+    progress: Progress | None = None,
+) -> OpenedFile:
+    """Expose a CSV, Parquet or .xlsx file as an engine relation with row numbers."""
+    progress = progress or NullProgress()
+    if not path.exists():
+        raise IngestError(f"{path}: no such file")
+    size = path.stat().st_size
+    if size == 0:
+        raise IngestError(f"{path}: the file is empty (0 bytes); expected a header row and data rows")
+    if sha256 is None:
+        task = progress.task(f"hashing {path.name}", total=size)
+        sha256 = sha256_file(path, task.advance)
+        task.done()
+    fmt = detect_format(path)
+    if fmt == "parquet":
+        try:
+            scan = engine.scan_parquet(relation, path)
+        except Exception as exc:
+            raise IngestError(f"{path}: not a readable Parquet file: {exc}") from exc
+        return OpenedFile(scan, sha256, "", fmt)
+    if fmt == "xlsx":
+        from tradetrace.ingest.xlsx import read_xlsx
+
+        table = read_xlsx(path)
+        return OpenedFile(register_arrow(engine, relation, table), sha256, "", fmt)
+    try:
+        task = progress.task(f"checking text of {path.name}", total=size)
+        info: TextInfo = prepare_text(path, tmp_dir, encoding, delimiter, task.advance)
+        task.done()
+    except EncodingProblem as exc:
+        raise IngestError(str(exc)) from exc
+    scan = engine.scan_csv(relation, info.utf8_path, CsvOptions(delimiter=info.delimiter))
+    if not scan.columns:
+        raise IngestError(f"{path}: the file has no header row; expected column names on line 1")
+    return OpenedFile(scan, sha256, info.encoding, fmt, info.delimiter)
+
+
+def register_arrow(engine: Engine, relation: str, table: pa.Table) -> FileScan:
+    """An in-memory table (e.g. read from a workbook) as a relation with row numbers."""
+    from tradetrace.engine.base import ROW_COLUMN
+
+    if ROW_COLUMN not in table.column_names:
+        table = table.append_column(ROW_COLUMN, pa.array(range(1, table.num_rows + 1), pa.int64()))
+    engine.register(relation, table)
+    names = [n for n in table.column_names if n != ROW_COLUMN]
+    types = {name: str(table.schema.field(name).type) for name in names}
+    sql_types = {k: ("VARCHAR" if v in ("string", "large_string") else v.upper()) for k, v in types.items()}
+    return FileScan(relation, names, sql_types, ROW_COLUMN)

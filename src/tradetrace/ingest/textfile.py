@@ -1,0 +1,176 @@
+"""Text files as publishers write them: encodings, BOMs and delimiters.
+
+The engine reads UTF-8 only, so a file in another encoding is transcoded,
+streaming, to a UTF-8 copy in the workspace's tmp folder. Detection is
+deliberately strict: a file that is neither valid UTF-8 nor plausible CP1251
+is refused with the byte position of the first bad byte, rather than loaded
+as mojibake.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import hashlib
+import io
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+CHUNK = 1 << 22
+BOMS = (
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+DELIMITERS = (",", ";", "\t", "|")
+ENCODING_ALIASES = {
+    "utf8": "utf-8", "utf-8": "utf-8", "utf-8-sig": "utf-8-sig", "cp1251": "cp1251",
+    "windows-1251": "cp1251", "win1251": "cp1251", "latin-1": "latin-1", "latin1": "latin-1",
+    "iso-8859-1": "latin-1", "utf-16": "utf-16", "auto": "auto",
+}
+
+Progress = Callable[[int], None]
+
+
+class EncodingProblem(ValueError):
+    """The file's bytes are not text in any encoding we accept."""
+
+
+@dataclass(frozen=True)
+class TextInfo:
+    encoding: str
+    delimiter: str
+    utf8_path: Path
+    transcoded: bool
+
+
+def sha256_file(path: Path, progress: Progress | None = None) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        while chunk := fh.read(CHUNK):
+            h.update(chunk)
+            if progress:
+                progress(len(chunk))
+    return h.hexdigest()
+
+
+def _bom(head: bytes) -> str | None:
+    for bom, name in BOMS:
+        if head.startswith(bom):
+            return name
+    return None
+
+
+def _first_utf8_error(path: Path) -> tuple[int, int, int] | None:
+    """(byte offset, line, byte value) of the first invalid UTF-8 sequence, or None."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    offset = 0
+    lines = 1
+    with open(path, "rb") as fh:
+        while chunk := fh.read(CHUNK):
+            try:
+                decoder.decode(chunk)
+            except UnicodeDecodeError as exc:
+                bad = offset + exc.start
+                return bad, lines + chunk[: exc.start].count(b"\n"), chunk[exc.start]
+            offset += len(chunk)
+            lines += chunk.count(b"\n")
+    try:
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return offset, lines, 0
+    return None
+
+
+def _plausible_cp1251(path: Path) -> bool:
+    """Non-ASCII bytes of a CP1251 text are overwhelmingly Cyrillic letters."""
+    with open(path, "rb") as fh:
+        sample = fh.read(CHUNK)
+    high = [b for b in sample if b >= 0x80]
+    if not high:
+        return True
+    if 0x98 in high:  # undefined in CP1251
+        return False
+    letters = sum(1 for b in high if b >= 0xC0 or b in (0xA8, 0xB8))
+    return letters / len(high) >= 0.8
+
+
+def detect_encoding(path: Path) -> str:
+    with open(path, "rb") as fh:
+        head = fh.read(4)
+    bom = _bom(head)
+    if bom:
+        return bom
+    err = _first_utf8_error(path)
+    if err is None:
+        return "utf-8"
+    if _plausible_cp1251(path):
+        return "cp1251"
+    offset, line, byte = err
+    raise EncodingProblem(
+        f"{path}: line {line}: byte 0x{byte:02X} at offset {offset} is not valid UTF-8, "
+        "and the file does not look like CP1251 either; expected UTF-8 (with or without BOM) "
+        "or CP1251 - re-save the file as UTF-8 or pass --encoding"
+    )
+
+
+def detect_delimiter(first_line: str) -> str:
+    """The candidate that splits the header into the most fields (outside quotes)."""
+    best, best_n = ",", 0
+    for d in DELIMITERS:
+        try:
+            n = len(next(csv.reader(io.StringIO(first_line), delimiter=d)))
+        except (csv.Error, StopIteration):
+            continue
+        if n > best_n:
+            best, best_n = d, n
+    return best
+
+
+def prepare_text(
+    path: Path,
+    tmp_dir: Path,
+    encoding: str = "auto",
+    delimiter: str | None = None,
+    progress: Progress | None = None,
+) -> TextInfo:
+    """Detect encoding and delimiter; give a UTF-8 path the engine can read."""
+    enc = ENCODING_ALIASES.get(encoding.lower())
+    if enc is None:
+        raise EncodingProblem(f"{path}: unknown encoding {encoding!r}; use one of utf-8, cp1251, latin-1, utf-16")
+    if enc == "auto":
+        enc = detect_encoding(path)
+    elif enc == "utf-8":
+        err = _first_utf8_error(path)
+        if err:
+            raise EncodingProblem(f"{path}: line {err[1]}: byte 0x{err[2]:02X} at offset {err[0]} is not valid UTF-8")
+    if enc == "utf-8":
+        target, transcoded = path, False
+    else:
+        target = tmp_dir / f"{sha256_file(path)[:16]}.utf8.csv"
+        _transcode(path, target, enc, progress)
+        transcoded = True
+    with open(target, encoding="utf-8", newline="") as fh:
+        first = fh.readline()
+    return TextInfo(enc, delimiter or detect_delimiter(first), target, transcoded)
+
+
+def _transcode(src: Path, dst: Path, encoding: str, progress: Progress | None) -> None:
+    decoder = codecs.getincrementaldecoder(encoding)(errors="strict")
+    tmp = dst.with_suffix(".part")
+    offset = 0
+    with open(src, "rb") as fin, open(tmp, "w", encoding="utf-8", newline="") as fout:
+        while chunk := fin.read(CHUNK):
+            try:
+                fout.write(decoder.decode(chunk))
+            except UnicodeDecodeError as exc:
+                raise EncodingProblem(
+                    f"{src}: byte 0x{chunk[exc.start]:02X} at offset {offset + exc.start} "
+                    f"is not valid {encoding}"
+                ) from exc
+            offset += len(chunk)
+            if progress:
+                progress(len(chunk))
+        fout.write(decoder.decode(b"", final=True))
+    tmp.replace(dst)

@@ -1,0 +1,1 @@
+"""Reports: findings and cases rendered for people, from stored facts only."""

@@ -1,0 +1,85 @@
+"""The HTML report of one finding: numbers, chart, parties, citations, records."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, PackageLoader, select_autoescape
+
+from tradetrace.detect.findings import read_findings
+from tradetrace.report.charts import monthly_routes_svg
+from tradetrace.workspace import Workspace
+
+RECORD_COLUMNS = (
+    "record_id", "date", "exporter_name", "exporter_country", "dispatch_country", "origin_country",
+    "hs_code", "description", "manufacturer", "brand", "model", "quantity", "value_usd", "_source", "_source_row",
+)
+
+
+def _env() -> Environment:
+    env = Environment(
+        loader=PackageLoader("tradetrace.report", "templates"),
+        autoescape=select_autoescape(["html", "j2"]),
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["usd"] = lambda v: "" if v is None else f"${float(v):,.0f}"
+    env.filters["musd"] = lambda v: "" if v is None else f"${float(v) / 1e6:,.2f}M"
+    return env
+
+
+def _records(ws: Workspace, record_ids: list[str]) -> list[dict[str, Any]]:
+    if not record_ids:
+        return []
+    ws.engine.execute("CREATE OR REPLACE TEMP TABLE _rep_ids (record_id VARCHAR)")
+    import pyarrow as pa
+
+    ws.engine.register("_rep_ids_arrow", pa.table({"record_id": record_ids}))
+    cols = ", ".join(f"s.{c}" for c in RECORD_COLUMNS)
+    rows = ws.engine.arrow(
+        f"SELECT {cols} FROM shipments s SEMI JOIN _rep_ids_arrow i ON i.record_id = s.record_id "
+        "ORDER BY s.date, s.record_id"
+    ).to_pylist()
+    ws.engine.unregister("_rep_ids_arrow")
+    return rows
+
+
+def render_report(ws: Workspace, finding: dict[str, Any]) -> str:
+    m = finding.get("metrics", {})
+    markers = []
+    if m.get("restriction_date"):
+        markers.append((date.fromisoformat(m["restriction_date"]), f"restriction ({m.get('restriction_rule', '')})"))
+    if m.get("switch_date"):
+        markers.append((date.fromisoformat(m["switch_date"]), "last direct shipment"))
+    chart = monthly_routes_svg(m["monthly_usd"], markers) if m.get("monthly_usd") else ""
+    records = _records(ws, finding["record_ids"])
+    routes = m.get("routes", {})
+    return _env().get_template("report.html.j2").render(
+        finding=finding,
+        metrics=m,
+        chart=chart,
+        records=records,
+        routes=routes,
+        manifest=ws.manifest(),
+        manifest_json=json.dumps(ws.manifest().get("inputs", []), indent=1, ensure_ascii=False),
+    )
+
+
+def write_report(ws: Workspace, finding_id: str | None, out: Path) -> Path:
+    """Render the finding (default: the top-ranked) to ``out``."""
+    findings = read_findings(ws.engine)
+    if not findings:
+        raise LookupError("no findings in the workspace; run `tradetrace detect` first")
+    if finding_id:
+        chosen = [f for f in findings if f["finding_id"] == finding_id]
+        if not chosen:
+            raise LookupError(f"no finding {finding_id!r}; `tradetrace detect` lists them")
+        finding = chosen[0]
+    else:
+        finding = findings[0]
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(render_report(ws, finding), encoding="utf-8")
+    return out

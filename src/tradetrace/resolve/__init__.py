@@ -1,0 +1,1 @@
+"""Names, identifiers and entities: normalisation, matching, clusters."""

@@ -1,0 +1,48 @@
+"""One typed settings object, built at the edge (CLI, web app, tests) and passed down."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+DEFAULT_WORKSPACE = Path("tradetrace-work")
+ENV_WORKSPACE = "TRADETRACE_WORKSPACE"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Where the workspace lives and how the engine runs.
+
+    Nothing reads the environment except :meth:`from_env`, which the CLI calls
+    once; library code receives a ``Settings`` and never looks elsewhere.
+    """
+
+    workspace: Path = DEFAULT_WORKSPACE
+    engine: str = "duckdb"
+    threads: int | None = None
+    memory_limit: str | None = None
+    progress: bool = True
+    rates_file: Path | None = None
+    rule_files: tuple[Path, ...] = field(default_factory=tuple)
+
+    @property
+    def database_path(self) -> Path:
+        return self.workspace / "tradetrace.duckdb"
+
+    @property
+    def manifest_path(self) -> Path:
+        return self.workspace / "manifest.json"
+
+    @classmethod
+    def from_env(
+        cls, workspace: Path | None = None, env: Mapping[str, str] | None = None, **kw: object
+    ) -> Settings:
+        """Build settings: an explicit ``workspace`` wins over ``TRADETRACE_WORKSPACE``."""
+        env = os.environ if env is None else env
+        if workspace is None:
+            raw = env.get(ENV_WORKSPACE)
+            workspace = Path(raw) if raw else DEFAULT_WORKSPACE
+        base = cls(workspace=workspace)
+        return replace(base, **kw)  # type: ignore[arg-type]
