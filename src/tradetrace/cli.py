@@ -277,7 +277,7 @@ def quarantine(ctx: Ctx, limit: int) -> None:
             "ORDER BY source, source_row NULLS LAST, source_line LIMIT ?", [limit]
         ):
             where = f"row {row}" if row is not None else f"line {line}"
-            click.echo(f"{src}: {where}: {col or '-'}: {reason}")
+            click.echo(f"{src}: {where}: {reason}")
 
 
 @cli.command()

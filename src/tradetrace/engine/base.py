@@ -85,6 +85,10 @@ class Engine(ABC):
     def unregister(self, name: str) -> None: ...
 
     @abstractmethod
+    def drop_relation(self, name: str) -> None:
+        """Forget a registered table or temporary view/table, if it exists."""
+
+    @abstractmethod
     def scan_csv(self, name: str, path: Path, options: CsvOptions) -> FileScan:
         """Expose a UTF-8 delimited file as relation ``name``: all columns VARCHAR,
         plus a 1-based data-row number column; malformed lines are returned."""

@@ -56,15 +56,26 @@ class DuckDBEngine(Engine):
         return list(self._run(sql, params).fetchall())
 
     def arrow(self, sql: str, params: Params = None) -> pa.Table:
-        result = self._run(sql, params)
-        table = result.fetch_arrow_table() if hasattr(result, "fetch_arrow_table") else result.arrow()
-        if isinstance(table, pa.RecordBatchReader):
-            table = table.read_all()
+        try:
+            rel = self._con.sql(sql, params=list(params) if params is not None else None)
+            table = rel.to_arrow_table() if rel is not None else pa.table({})
+        except duckdb.Error as exc:
+            raise EngineError(f"{exc}\n  in SQL: {' '.join(sql.split())[:600]}") from exc
         assert isinstance(table, pa.Table)
         return table
 
     def register(self, name: str, table: pa.Table) -> None:
+        self.drop_relation(name)
         self._con.register(name, table)
+
+    def drop_relation(self, name: str) -> None:
+        """Forget a registered table or temporary view/table called ``name``, if any."""
+        self._con.unregister(name)
+        for kind in ("VIEW", "TABLE"):
+            try:
+                self._con.execute(f"DROP {kind} IF EXISTS {quote_ident(name)}")
+            except duckdb.CatalogException:
+                pass
 
     def unregister(self, name: str) -> None:
         self._con.unregister(name)

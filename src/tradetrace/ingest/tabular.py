@@ -236,7 +236,9 @@ def load_table(
     with polling(task, engine.progress), engine.transaction():
         _commit(engine, load, result, source, scan.rejects)
         record_load(engine, result, path)
-    engine.execute(f"DROP TABLE IF EXISTS {NORM}")
+    for name in (NORM, SRC, "_tt_raw_" + SRC, "_tt_dup", "_tt_old", "_tt_fx", "_tt_fx_ranges",
+                 "_tt_dict_country", "_tt_dict_currency"):
+        engine.drop_relation(name)
     return result
 
 
@@ -267,7 +269,7 @@ def _normalise_sql(
             checks.append((name, f"{raw} IS NOT NULL AND {value} IS NULL",
                            f"'{name}: ''' || {shown} || ''' is not a number'"))
             if name in load.nonnegative:
-                checks.append((name, f"{value} < 0", f"'{name}: ' || {raw} || ' is negative'"))
+                checks.append((name, f"{value} < 0", f"'{name}: ''' || {raw} || ''' is negative'"))
         elif kind == "date":
             value = parse.date_sql(raw, profile.date_formats, try_date)
             parsed.append(f"{value} AS {out}")
@@ -350,12 +352,12 @@ def _mark_duplicates(engine: Engine, load: TableLoad) -> None:
         f"GROUP BY t.{key}"
     )
     engine.execute(
-        f"UPDATE {NORM} SET _reason = '{load.key}: ' || {NORM}.{key} || ' repeats row ' || d.first_row, "
+        f"UPDATE {NORM} SET _reason = '{load.key}: ''' || {NORM}.{key} || ''' repeats row ' || d.first_row, "
         f"_column = '{load.key}' FROM _tt_dup d WHERE d.k = {NORM}.{key} "
         f"AND {NORM}._source_row <> d.first_row AND {NORM}._reason IS NULL"
     )
     engine.execute(
-        f"UPDATE {NORM} SET _reason = '{load.key}: ' || {NORM}.{key} || ' already loaded from ' "
+        f"UPDATE {NORM} SET _reason = '{load.key}: ''' || {NORM}.{key} || ''' already loaded from ' "
         f"|| o.src || ' row ' || o.row, _column = '{load.key}' FROM _tt_old o "
         f"WHERE o.k = {NORM}.{key} AND {NORM}._reason IS NULL"
     )
@@ -390,7 +392,7 @@ def _commit(engine: Engine, load: TableLoad, result: LoadResult, source: str, re
     result.rows_read = result.rows_loaded + result.rows_quarantined
     reasons: dict[str, int] = {}
     for reason, n in engine.fetchall(
-        f"SELECT regexp_replace(_reason, '''[^'']*''|[0-9]+', '…', 'g') AS r, count(*) FROM {NORM} "
+        f"SELECT regexp_replace(regexp_replace(_reason, '''[^'']*''', '…', 'g'), 'row [0-9]+', 'row …', 'g') AS r, count(*) FROM {NORM} "
         "WHERE _reason IS NOT NULL GROUP BY r ORDER BY 2 DESC, 1 LIMIT 20"
     ):
         reasons[str(reason)] = int(n)

@@ -84,16 +84,25 @@ def _first_utf8_error(path: Path) -> tuple[int, int, int] | None:
 
 
 def _plausible_cp1251(path: Path) -> bool:
-    """Non-ASCII bytes of a CP1251 text are overwhelmingly Cyrillic letters."""
+    """Non-ASCII bytes of a CP1251 text are overwhelmingly Cyrillic letters, and
+    they form words of their own: a Cyrillic letter glued to Latin letters
+    ("Cafй") is what Latin-1 or CP1252 text looks like when read as CP1251."""
     with open(path, "rb") as fh:
         sample = fh.read(CHUNK)
-    high = [b for b in sample if b >= 0x80]
+    high = [i for i, b in enumerate(sample) if b >= 0x80]
     if not high:
         return True
-    if 0x98 in high:  # undefined in CP1251
+    if 0x98 in sample:  # undefined in CP1251
         return False
-    letters = sum(1 for b in high if b >= 0xC0 or b in (0xA8, 0xB8))
-    return letters / len(high) >= 0.8
+    letters = [i for i in high if sample[i] >= 0xC0 or sample[i] in (0xA8, 0xB8)]
+    if len(letters) / len(high) < 0.8:
+        return False
+
+    def ascii_letter(j: int) -> bool:
+        return 0 <= j < len(sample) and (65 <= sample[j] <= 90 or 97 <= sample[j] <= 122)
+
+    glued = sum(1 for i in letters if ascii_letter(i - 1) or ascii_letter(i + 1))
+    return glued / len(letters) < 0.2
 
 
 def detect_encoding(path: Path) -> str:

@@ -1,0 +1,1 @@
+"""Data shipped with tradetrace: profiles, reference tables, rules, list extracts."""
