@@ -52,19 +52,35 @@ def _fail(message: str) -> None:
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.option(
-    "--workspace", "-w", type=click.Path(path_type=Path), default=None,
+    "--workspace",
+    "-w",
+    type=click.Path(path_type=Path),
+    default=None,
     help="Workspace folder (default ./tradetrace-work or $TRADETRACE_WORKSPACE).",
 )
 @click.option("--quiet", "-q", is_flag=True, help="No progress bars.")
-@click.option("--rates", type=click.Path(path_type=Path, exists=True), default=None,
-              help="FX rates CSV replacing the shipped table (currency,valid_from,valid_to,usd_per_unit,source).")
-@click.option("--rules", "rule_files", multiple=True, type=click.Path(path_type=Path, exists=True),
-              help="Extra restriction-rule YAML files (override shipped rules by id).")
+@click.option(
+    "--rates",
+    type=click.Path(path_type=Path, exists=True),
+    default=None,
+    help="FX rates CSV replacing the shipped table (currency,valid_from,valid_to,usd_per_unit,source).",
+)
+@click.option(
+    "--rules",
+    "rule_files",
+    multiple=True,
+    type=click.Path(path_type=Path, exists=True),
+    help="Extra restriction-rule YAML files (override shipped rules by id).",
+)
 @click.version_option(package_name="tradetrace")
 @click.pass_context
-def cli(ctx: click.Context, workspace: Path | None, quiet: bool, rates: Path | None, rule_files: tuple[Path, ...]) -> None:
+def cli(
+    ctx: click.Context, workspace: Path | None, quiet: bool, rates: Path | None, rule_files: tuple[Path, ...]
+) -> None:
     """tradetrace: find and document sanctions and export-control evasion in trade data."""
-    ctx.obj = Ctx(Settings.from_env(workspace, progress=not quiet, rates_file=rates, rule_files=tuple(rule_files)))
+    ctx.obj = Ctx(
+        Settings.from_env(workspace, progress=not quiet, rates_file=rates, rule_files=tuple(rule_files))
+    )
 
 
 # ---------------------------------------------------------------- ingest
@@ -75,8 +91,13 @@ def ingest() -> None:
 
 @ingest.command("shipments")
 @click.argument("file", type=click.Path(path_type=Path))
-@click.option("--profile", "-p", default="canonical", show_default=True,
-              help="Column profile: canonical, ru-dt, or a YAML file of your own.")
+@click.option(
+    "--profile",
+    "-p",
+    default="canonical",
+    show_default=True,
+    help="Column profile: canonical, ru-dt, or a YAML file of your own.",
+)
 @click.option("--encoding", default=None, help="Force the text encoding (default: detect UTF-8 / CP1251).")
 @pass_ctx
 def ingest_shipments_cmd(ctx: Ctx, file: Path, profile: str, encoding: str | None) -> None:
@@ -144,7 +165,9 @@ def lists(click_ctx: click.Context) -> None:
 
         with ctx.workspace() as ws:
             for v in list_versions(ws.engine):
-                click.echo(f"{v['list_id']:<28} {v['entries']:>7,} entries  as of {v['as_of']}  {v['source']}")
+                click.echo(
+                    f"{v['list_id']:<28} {v['entries']:>7,} entries  as of {v['as_of']}  {v['source']}"
+                )
 
 
 @lists.command("load")
@@ -170,8 +193,15 @@ def lists_load(ctx: Ctx, path: Path | None, fmt: str | None) -> None:
 @click.option("--out", "out", type=click.Path(path_type=Path), required=True, help="Output folder.")
 @click.option("--rows", type=int, default=200_000, show_default=True, help="Shipment rows to write.")
 @click.option("--seed", type=int, default=7, show_default=True, help="Random seed (printed, reproducible).")
-@click.option("--format", "formats", multiple=True, type=click.Choice(["csv", "parquet", "ru-dt"]),
-              default=("csv",), show_default=True, help="Shipment file format(s).")
+@click.option(
+    "--format",
+    "formats",
+    multiple=True,
+    type=click.Choice(["csv", "parquet", "ru-dt"]),
+    default=("csv",),
+    show_default=True,
+    help="Shipment file format(s).",
+)
 @pass_ctx
 def simulate(ctx: Ctx, out: Path, rows: int, seed: int, formats: tuple[str, ...]) -> None:
     """Write synthetic trade with planted evasion schemes and their truth.json."""
@@ -180,7 +210,9 @@ def simulate(ctx: Ctx, out: Path, rows: int, seed: int, formats: tuple[str, ...]
     click.echo(f"simulating {rows:,} rows with seed {seed}")
     with ctx.progress() as bar:
         task = bar.task("simulating", total=rows)
-        summary = run(out, rows=rows, seed=seed, formats=formats, progress=lambda done, total: task.update(done))
+        summary = run(
+            out, rows=rows, seed=seed, formats=formats, progress=lambda done, total: task.update(done)
+        )
         task.done()
     for name, path in summary.files.items():
         click.echo(f"  {name:<14} {path}")
@@ -218,7 +250,9 @@ def detectors() -> None:
 
     for cls in registered().values():
         d = cls.describe()
-        click.echo(click.style(f"{d['name']}@{d['version']}", bold=True) + f"  flags: {', '.join(d['flags'])}")
+        click.echo(
+            click.style(f"{d['name']}@{d['version']}", bold=True) + f"  flags: {', '.join(d['flags'])}"
+        )
         click.echo("  " + d["doc"].splitlines()[0])
         for prm in d["params"]:
             click.echo(f"    --{prm['name']} (default {prm['default']}): {prm['doc']}")
@@ -262,7 +296,9 @@ def status(ctx: Ctx) -> None:
     with ctx.workspace() as ws:
         for table, n in ws.counts().items():
             click.echo(f"{table:<12} {n:>12,}")
-        for row in ws.engine.fetchall("SELECT kind, source, rows_loaded, rows_quarantined FROM loads ORDER BY loaded_at"):
+        for row in ws.engine.fetchall(
+            "SELECT kind, source, rows_loaded, rows_quarantined FROM loads ORDER BY loaded_at"
+        ):
             click.echo(f"  {row[0]:<10} {row[2]:>10,} loaded {row[3]:>8,} quarantined  {row[1]}")
 
 
@@ -272,9 +308,10 @@ def status(ctx: Ctx) -> None:
 def quarantine(ctx: Ctx, limit: int) -> None:
     """Show quarantined rows: file, row, column and reason."""
     with ctx.workspace() as ws:
-        for src, row, line, col, reason in ws.engine.fetchall(
+        for src, row, line, _col, reason in ws.engine.fetchall(
             "SELECT source, source_row, source_line, column_name, reason FROM quarantine "
-            "ORDER BY source, source_row NULLS LAST, source_line LIMIT ?", [limit]
+            "ORDER BY source, source_row NULLS LAST, source_line LIMIT ?",
+            [limit],
         ):
             where = f"row {row}" if row is not None else f"line {line}"
             click.echo(f"{src}: {where}: {reason}")

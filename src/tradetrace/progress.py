@@ -50,9 +50,9 @@ class RichProgress:
             TextColumn,
             TimeElapsedColumn,
         )
-        from rich.progress import Progress as _RP
+        from rich.progress import Progress as RichBar
 
-        self._bar = _RP(
+        self._bar = RichBar(
             TextColumn("[bold]{task.description}"),
             BarColumn(),
             TextColumn("{task.percentage:>3.0f}%"),

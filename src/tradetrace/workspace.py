@@ -51,8 +51,7 @@ class Workspace:
 
     def counts(self) -> dict[str, int]:
         return {
-            spec.name: int(self.engine.scalar(f"SELECT count(*) FROM {spec.name}"))
-            for spec in all_specs()
+            spec.name: int(self.engine.scalar(f"SELECT count(*) FROM {spec.name}")) for spec in all_specs()
         }
 
     def manifest(self) -> dict[str, Any]:
@@ -75,8 +74,13 @@ class Workspace:
         )
         manifest["inputs"] = [
             {
-                "load_id": r[0], "kind": r[1], "source": r[2], "sha256": r[3],
-                "profile": r[4], "rows_loaded": r[5], "rows_quarantined": r[6],
+                "load_id": r[0],
+                "kind": r[1],
+                "source": r[2],
+                "sha256": r[3],
+                "profile": r[4],
+                "rows_loaded": r[5],
+                "rows_quarantined": r[6],
             }
             for r in self.engine.fetchall(
                 "SELECT load_id, kind, source, sha256, profile, rows_loaded, rows_quarantined "

@@ -16,21 +16,80 @@ from tradetrace.ingest.shipments import ingest_shipments
 from tradetrace.workspace import Workspace
 
 HEADER = [
-    "record_id", "date", "importer_name", "importer_tax_id", "exporter_name", "exporter_country",
-    "origin_country", "dispatch_country", "hs_code", "description", "quantity", "value", "currency", "value_usd",
+    "record_id",
+    "date",
+    "importer_name",
+    "importer_tax_id",
+    "exporter_name",
+    "exporter_country",
+    "origin_country",
+    "dispatch_country",
+    "hs_code",
+    "description",
+    "quantity",
+    "value",
+    "currency",
+    "value_usd",
 ]
 GOOD = [
-    ["R1", "2023-01-15", "ООО «Ромашка»", "7707083893", "Nexa Machine Tools Co., Ltd.", "TW", "Taiwan", "TWN",
-     "8458.11.000.0", "CNC lathe", "1", "100000.50", "USD", ""],
-    ["R2", "2023-02-15", "ROMASHKA LLC", "7707083893", "Werkzeug GmbH", "DEU", "276", "Германия",
-     "845811 0000", "Drehmaschine", "2", "5000", "EUR", ""],
-    ["R3", "2023-06-30", "ООО «Ромашка»", "", "Shenzhen Foo Trading Co., Ltd.", "China", "Тайвань (Китай)", "CN",
-     "8459610000", "фрезерный станок", "1", "250000", "USD", "250000"],
+    [
+        "R1",
+        "2023-01-15",
+        "ООО «Ромашка»",
+        "7707083893",
+        "Nexa Machine Tools Co., Ltd.",
+        "TW",
+        "Taiwan",
+        "TWN",
+        "8458.11.000.0",
+        "CNC lathe",
+        "1",
+        "100000.50",
+        "USD",
+        "",
+    ],
+    [
+        "R2",
+        "2023-02-15",
+        "ROMASHKA LLC",
+        "7707083893",
+        "Werkzeug GmbH",
+        "DEU",
+        "276",
+        "Германия",
+        "845811 0000",
+        "Drehmaschine",
+        "2",
+        "5000",
+        "EUR",
+        "",
+    ],
+    [
+        "R3",
+        "2023-06-30",
+        "ООО «Ромашка»",
+        "",
+        "Shenzhen Foo Trading Co., Ltd.",
+        "China",
+        "Тайвань (Китай)",
+        "CN",
+        "8459610000",
+        "фрезерный станок",
+        "1",
+        "250000",
+        "USD",
+        "250000",
+    ],
 ]
 
 
-def write_csv(path: Path, rows: list[list[str]], header: list[str] = HEADER, delimiter: str = ",",
-              encoding: str = "utf-8") -> Path:
+def write_csv(
+    path: Path,
+    rows: list[list[str]],
+    header: list[str] = HEADER,
+    delimiter: str = ",",
+    encoding: str = "utf-8",
+) -> Path:
     with open(path, "w", encoding=encoding, newline="") as fh:
         w = csv.writer(fh, delimiter=delimiter)
         w.writerow(header)
@@ -76,7 +135,11 @@ def test_overlapping_file_quarantines_records_already_loaded(ws: Workspace, tmp_
     result = ingest_shipments(ws, write_csv(tmp_path / "b.csv", GOOD[1:]))
     assert (result.rows_loaded, result.rows_quarantined) == (1, 1)
     (q,) = quarantine(ws)
-    assert q["column_name"] == "record_id" and "already loaded from" in q["reason"] and "a.csv row 2" in q["reason"]
+    assert (
+        q["column_name"] == "record_id"
+        and "already loaded from" in q["reason"]
+        and "a.csv row 2" in q["reason"]
+    )
     assert len(shipments(ws)) == 3
 
 
@@ -106,19 +169,64 @@ def test_bad_values_go_to_quarantine_with_row_column_and_reason(ws: Workspace, t
     assert "'Narnia' is not a known country" in q[3]["reason"]
     assert "value: 'abc' is not a number" in q[3]["reason"] and "quantity: '-1' is negative" in q[3]["reason"]
     assert "record_id: 'R1' repeats row 1" in q[4]["reason"]
-    assert "importer_name: missing (required)" in q[5]["reason"] and "'XYZ' is not an ISO 4217" in q[5]["reason"]
+    assert (
+        "importer_name: missing (required)" in q[5]["reason"] and "'XYZ' is not an ISO 4217" in q[5]["reason"]
+    )
     raw = json.loads(str(q[3]["raw"]))
     assert raw["exporter_country"] == "Narnia" and raw["value"] == "abc"  # nothing lost
     assert all(r["source"] == str(tmp_path / "s.csv") for r in q.values())
 
 
 def test_ru_dt_cp1251_semicolons_and_decimal_commas(ws: Workspace, tmp_path: Path) -> None:
-    header = ["ND", "G32", "G072", "G082", "G081", "G022", "G15A", "G16", "G34", "G33", "G31_1", "G42", "G22A", "G46"]
+    header = [
+        "ND",
+        "G32",
+        "G072",
+        "G082",
+        "G081",
+        "G022",
+        "G15A",
+        "G16",
+        "G34",
+        "G33",
+        "G31_1",
+        "G42",
+        "G22A",
+        "G46",
+    ]
     rows = [
-        ["10702070/150123/3001234", "1", "15.01.2023", "ООО «Ромашка»", "7707083893", "NEXA MACHINE TOOLS CO., LTD.",
-         "TW", "Тайвань (Китай)", "", "8458110000", "Станок токарный", "1 234,50", "USD", "1 234,50"],
-        ["10702070/150123/3001234", "2", "15.01.2023", "ООО «Ромашка»", "7707083893", "NEXA MACHINE TOOLS CO., LTD.",
-         "TW", "Китай", "TW", "8466930000", "Части", "99,9", "EUR", ""],
+        [
+            "10702070/150123/3001234",
+            "1",
+            "15.01.2023",
+            "ООО «Ромашка»",
+            "7707083893",
+            "NEXA MACHINE TOOLS CO., LTD.",
+            "TW",
+            "Тайвань (Китай)",
+            "",
+            "8458110000",
+            "Станок токарный",
+            "1 234,50",
+            "USD",
+            "1 234,50",
+        ],
+        [
+            "10702070/150123/3001234",
+            "2",
+            "15.01.2023",
+            "ООО «Ромашка»",
+            "7707083893",
+            "NEXA MACHINE TOOLS CO., LTD.",
+            "TW",
+            "Китай",
+            "TW",
+            "8466930000",
+            "Части",
+            "99,9",
+            "EUR",
+            "",
+        ],
     ]
     path = write_csv(tmp_path / "dt.csv", rows, header=header, delimiter=";", encoding="cp1251")
     result = ingest_shipments(ws, path, profile="ru-dt")
@@ -141,10 +249,15 @@ def test_utf8_bom_is_read(ws: Workspace, tmp_path: Path) -> None:
 
 def test_wrong_encoding_is_refused_with_position(ws: Workspace, tmp_path: Path) -> None:
     path = tmp_path / "latin.csv"
-    path.write_bytes(",".join(HEADER).encode() + b"\nR1,2023-01-01,Caf\xe9 \xe0 la cr\xe8me \xe9\xe9\xe9,,X,FR,FR,,84581100,,1,1,EUR,\n")
+    path.write_bytes(
+        ",".join(HEADER).encode()
+        + b"\nR1,2023-01-01,Caf\xe9 \xe0 la cr\xe8me \xe9\xe9\xe9,,X,FR,FR,,84581100,,1,1,EUR,\n"
+    )
     with pytest.raises(IngestError) as err:
         ingest_shipments(ws, path)
-    assert "latin.csv: line 2" in str(err.value) and "0xE9" in str(err.value) and "--encoding" in str(err.value)
+    assert (
+        "latin.csv: line 2" in str(err.value) and "0xE9" in str(err.value) and "--encoding" in str(err.value)
+    )
     result = ingest_shipments(ws, path, encoding="latin-1")
     assert result.rows_loaded == 1 and shipments(ws)[0]["importer_name"] == "Café à la crème ééé"
 
@@ -152,7 +265,7 @@ def test_wrong_encoding_is_refused_with_position(ws: Workspace, tmp_path: Path) 
 def test_empty_and_header_only_files(ws: Workspace, tmp_path: Path) -> None:
     empty = tmp_path / "empty.csv"
     empty.write_bytes(b"")
-    with pytest.raises(IngestError, match="empty.csv: the file is empty"):
+    with pytest.raises(IngestError, match=r"empty\.csv: the file is empty"):
         ingest_shipments(ws, empty)
     result = ingest_shipments(ws, write_csv(tmp_path / "h.csv", []))
     assert (result.rows_read, result.rows_loaded) == (0, 0)
@@ -186,7 +299,7 @@ def test_load_is_all_or_nothing(ws: Workspace, tmp_path: Path, monkeypatch: pyte
 
     monkeypatch.setattr(tabular, "record_load", boom)
     with pytest.raises(RuntimeError):
-        ingest_shipments(ws, write_csv(tmp_path / "s.csv", GOOD + [["R1", *GOOD[0][1:]]]))
+        ingest_shipments(ws, write_csv(tmp_path / "s.csv", [*GOOD, ["R1", *GOOD[0][1:]]]))
     for table in ("shipments", "quarantine", "loads"):
         assert ws.engine.scalar(f"SELECT count(*) FROM {table}") == 0
 
@@ -201,7 +314,9 @@ def test_parquet_and_xlsx_give_the_same_rows(ws: Workspace, tmp_path: Path) -> N
     assert sheet is not None
     sheet.append(HEADER)
     for row in GOOD:
-        sheet.append([int(v) if v.isdigit() and h in ("quantity",) else v for h, v in zip(HEADER, row, strict=True)])
+        sheet.append(
+            [int(v) if v.isdigit() and h in ("quantity",) else v for h, v in zip(HEADER, row, strict=True)]
+        )
     wb.save(tmp_path / "s.xlsx")
     ingest_shipments(ws, tmp_path / "s.parquet")
     from_parquet = [{k: v for k, v in r.items() if not k.startswith("_")} for r in shipments(ws)]
@@ -212,8 +327,24 @@ def test_parquet_and_xlsx_give_the_same_rows(ws: Workspace, tmp_path: Path) -> N
 
 
 def test_hostile_text_is_kept_verbatim(ws: Workspace, tmp_path: Path) -> None:
-    rows = [["R1", "2023-01-15", "<script>alert(1)</script>", "", '=HYPERLINK("http://x")', "CN", "CN", "",
-             "84581100", "@SUM(A1)", "1", "1", "USD", ""]]
+    rows = [
+        [
+            "R1",
+            "2023-01-15",
+            "<script>alert(1)</script>",
+            "",
+            '=HYPERLINK("http://x")',
+            "CN",
+            "CN",
+            "",
+            "84581100",
+            "@SUM(A1)",
+            "1",
+            "1",
+            "USD",
+            "",
+        ]
+    ]
     ingest_shipments(ws, write_csv(tmp_path / "s.csv", rows))
     (row,) = shipments(ws)
     assert row["importer_name"] == "<script>alert(1)</script>"

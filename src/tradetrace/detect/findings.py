@@ -14,14 +14,28 @@ from tradetrace.engine import Engine
 from tradetrace.model.records import Column, TableSpec
 
 FLAGS = (
-    "ROUTE_SWITCH", "TRANSSHIPMENT_HUB", "RESTRICTED_GOODS", "SANCTIONED_PARTY",
-    "SANCTIONED_NETWORK", "RELATED_PARTIES", "NEW_INTERMEDIARY", "MILITARY_END_USE",
-    "MISDECLARATION", "PRICE_ANOMALY", "GOODS_IDENTITY",
+    "ROUTE_SWITCH",
+    "TRANSSHIPMENT_HUB",
+    "RESTRICTED_GOODS",
+    "SANCTIONED_PARTY",
+    "SANCTIONED_NETWORK",
+    "RELATED_PARTIES",
+    "NEW_INTERMEDIARY",
+    "MILITARY_END_USE",
+    "MISDECLARATION",
+    "PRICE_ANOMALY",
+    "GOODS_IDENTITY",
 )
 SEVERITIES = ("low", "medium", "high", "critical")
 ROLES = (
-    "importer", "exporter", "supplier", "intermediary", "end_user", "payer",
-    "listed_party", "related_party",
+    "importer",
+    "exporter",
+    "supplier",
+    "intermediary",
+    "end_user",
+    "payer",
+    "listed_party",
+    "related_party",
 )
 
 FINDINGS = TableSpec(
@@ -140,9 +154,20 @@ def store_findings(engine: Engine, detector: str, findings: Sequence[Finding]) -
             engine.execute(
                 "INSERT INTO findings VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [
-                    f.finding_id, f.detector, _json(f.flags), f.severity, f.score, f.title,
-                    f.explanation, _json(d["entities"]), _json(f.record_ids), f.period_start,
-                    f.period_end, f.value_usd, _json(f.metrics), _json(d["citations"]),
+                    f.finding_id,
+                    f.detector,
+                    _json(f.flags),
+                    f.severity,
+                    f.score,
+                    f.title,
+                    f.explanation,
+                    _json(d["entities"]),
+                    _json(f.record_ids),
+                    f.period_start,
+                    f.period_end,
+                    f.value_usd,
+                    _json(f.metrics),
+                    _json(d["citations"]),
                 ],
             )
 
@@ -159,11 +184,22 @@ def read_findings(engine: Engine, min_score: float = 0.0) -> list[dict[str, Any]
     for r in rows:
         out.append(
             {
-                "finding_id": r[0], "flags": json.loads(r[1]), "detector": r[2], "severity": r[3],
-                "score": r[4], "title": r[5], "explanation": r[6], "entities": json.loads(r[7]),
+                "finding_id": r[0],
+                "flags": json.loads(r[1]),
+                "detector": r[2],
+                "severity": r[3],
+                "score": r[4],
+                "title": r[5],
+                "explanation": r[6],
+                "entities": json.loads(r[7]),
                 "record_ids": json.loads(r[8]),
-                "period": {"start": r[9].isoformat() if r[9] else None, "end": r[10].isoformat() if r[10] else None},
-                "value_usd": r[11], "metrics": json.loads(r[12]), "citations": json.loads(r[13]),
+                "period": {
+                    "start": r[9].isoformat() if r[9] else None,
+                    "end": r[10].isoformat() if r[10] else None,
+                },
+                "value_usd": r[11],
+                "metrics": json.loads(r[12]),
+                "citations": json.loads(r[13]),
             }
         )
     return out

@@ -88,7 +88,9 @@ class RouteSwitch(Detector):
         findings.sort(key=lambda f: (-f.score, -f.value_usd, f.finding_id))
         return findings
 
-    def _pair(self, key: tuple[str, str, str, str], rows: list[KeyedShipment], p: RouteSwitchParams) -> Finding | None:
+    def _pair(
+        self, key: tuple[str, str, str, str], rows: list[KeyedShipment], p: RouteSwitchParams
+    ) -> Finding | None:
         rows = sorted(rows, key=lambda r: (r.date, r.record_id))
         split = _best_split(rows, p.lookback_days)
         if split is None:
@@ -152,7 +154,9 @@ class RouteSwitch(Detector):
         share = r_val / (d_val + r_val) if d_val + r_val else 0.0
         lag = (first_rerouted - since).days
         score = _score(r_val, share, lag)
-        severity = "critical" if r_val >= 5e6 else "high" if r_val >= 1e6 else "medium" if r_val >= 2.5e5 else "low"
+        severity = (
+            "critical" if r_val >= 5e6 else "high" if r_val >= 1e6 else "medium" if r_val >= 2.5e5 else "low"
+        )
         hub_text = ", ".join(f"{h} ${by_hub[h]:,.0f}" for h in hubs)
         explanation = (
             f"{buyer} received {len(window)} shipments of {supplier}'s goods (origin {origin}) "
@@ -182,7 +186,8 @@ class RouteSwitch(Detector):
             "monthly_usd": _monthly(rows),
             "routes": {r.record_id: "direct" if r.hub is None else r.hub for r in cited},
         }
-        citations = [*self.citations, Citation(rule.id, rule.citation or rule.title, rule.url or "")]
+        cite = f"{rule.title}: {rule.citation.document}, {rule.citation.article}".rstrip(", ")
+        citations = [*self.citations, Citation(rule.id, cite, rule.url or "")]
         return Finding(
             detector=self.ident,
             flags=list(self.flags),
@@ -235,7 +240,9 @@ def _best_split(rows: list[KeyedShipment], lookback_days: int) -> _Split | None:
     return best
 
 
-def _restriction(rows: list[KeyedShipment], last_direct: date, first_rerouted: date, p: RouteSwitchParams) -> Rule | None:
+def _restriction(
+    rows: list[KeyedShipment], last_direct: date, first_rerouted: date, p: RouteSwitchParams
+) -> Rule | None:
     """The latest rule on these goods in force when rerouting began, within the lag."""
     rules: dict[str, Rule] = {}
     for r in rows:
@@ -243,7 +250,8 @@ def _restriction(rows: list[KeyedShipment], last_direct: date, first_rerouted: d
             rules[rule.id] = rule
     limit = first_rerouted + timedelta(days=p.grace_days)
     eligible = [
-        rule for rule in rules.values()
+        rule
+        for rule in rules.values()
         if rule.effective_date <= limit and (last_direct - rule.effective_date).days <= p.max_lag_days
     ]
     if not eligible:

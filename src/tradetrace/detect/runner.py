@@ -37,8 +37,12 @@ def run_detectors(
         "detect",
         {
             "detectors": [
-                {"name": available[n].name, "version": available[n].version,
-                 "params": vars(available[n]((params or {}).get(n)).params), "findings": len(results[n])}
+                {
+                    "name": available[n].name,
+                    "version": available[n].version,
+                    "params": vars(available[n]((params or {}).get(n)).params),
+                    "findings": len(results[n]),
+                }
                 for n in chosen
             ],
             "rule_files": [str(p) for p in ws.settings.rule_files],

@@ -79,10 +79,14 @@ def _names(engine: Engine) -> None:
         )
     ]
     keys = [name_key(r) for r in raws]
-    engine.register("_ks_names", pa.table({"raw": pa.array(raws, pa.string()), "key": pa.array(keys, pa.string())}))
+    engine.register(
+        "_ks_names", pa.table({"raw": pa.array(raws, pa.string()), "key": pa.array(keys, pa.string())})
+    )
 
 
-def keyed_shipments(engine: Engine, rules: RuleSet, progress: Progress | None = None) -> dict[PairKey, list[KeyedShipment]]:
+def keyed_shipments(
+    engine: Engine, rules: RuleSet, progress: Progress | None = None
+) -> dict[PairKey, list[KeyedShipment]]:
     """Shipments of restricted goods for every (buyer, supplier, origin, destination)
     that has both direct and third-country shipments."""
     progress = progress or NullProgress()

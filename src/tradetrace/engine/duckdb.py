@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from pathlib import Path
 from typing import Any
@@ -10,17 +11,15 @@ import duckdb
 import pyarrow as pa
 
 from tradetrace.engine.base import (
+    ROW_COLUMN,
     CsvOptions,
     Engine,
     EngineError,
     FileScan,
-    ROW_COLUMN,
     Params,
     RejectedLine,
 )
 from tradetrace.engine.dialect import quote_ident, quote_literal
-
-
 
 
 class DuckDBEngine(Engine):
@@ -28,9 +27,7 @@ class DuckDBEngine(Engine):
 
     name = "duckdb"
 
-    def __init__(
-        self, path: Path | str, threads: int | None = None, memory_limit: str | None = None
-    ) -> None:
+    def __init__(self, path: Path | str, threads: int | None = None, memory_limit: str | None = None) -> None:
         self.path = str(path)
         self._con = duckdb.connect(self.path)
         self._lock = threading.Lock()
@@ -72,10 +69,8 @@ class DuckDBEngine(Engine):
         """Forget a registered table or temporary view/table called ``name``, if any."""
         self._con.unregister(name)
         for kind in ("VIEW", "TABLE"):
-            try:
+            with contextlib.suppress(duckdb.CatalogException):
                 self._con.execute(f"DROP {kind} IF EXISTS {quote_ident(name)}")
-            except duckdb.CatalogException:
-                pass
 
     def unregister(self, name: str) -> None:
         self._con.unregister(name)
@@ -148,7 +143,8 @@ class DuckDBEngine(Engine):
             self._con.executemany("INSERT INTO _tt_reject_thresholds VALUES (?)", [[t] for t in thresholds])
         select = ", ".join(quote_ident(c) for c in columns)
         shift = (
-            "0" if not thresholds
+            "0"
+            if not thresholds
             else "(SELECT count(*) FROM _tt_reject_thresholds t WHERE t.t <= r.rowid + 1)"
         )
         self._run(f"DROP VIEW IF EXISTS {quote_ident(name)}", None)
@@ -187,16 +183,12 @@ class DuckDBEngine(Engine):
         self._run("COMMIT", None)
 
     def rollback(self) -> None:
-        try:
+        with contextlib.suppress(EngineError):
             self._run("ROLLBACK", None)
-        except EngineError:
-            pass
 
     def table_exists(self, name: str) -> bool:
         return bool(
-            self.scalar(
-                "SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [name]
-            )
+            self.scalar("SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [name])
         )
 
     def table_columns(self, name: str) -> list[str]:

@@ -9,7 +9,7 @@ from pathlib import Path
 import pyarrow as pa
 
 from tradetrace.engine import CsvOptions, Engine, FileScan
-from tradetrace.ingest.textfile import EncodingProblem, TextInfo, prepare_text, sha256_file
+from tradetrace.ingest.textfile import EncodingError, TextInfo, prepare_text, sha256_file
 from tradetrace.progress import NullProgress, Progress
 
 
@@ -59,9 +59,17 @@ def record_load(engine: Engine, result: LoadResult, source: Path) -> None:
     engine.execute(
         "INSERT INTO loads VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, current_timestamp)",
         [
-            result.load_id, result.kind, result.source, result.sha256, source.stat().st_size,
-            result.profile, result.encoding, result.rows_read, result.rows_loaded,
-            result.rows_quarantined, json.dumps(result.unused_columns, ensure_ascii=False),
+            result.load_id,
+            result.kind,
+            result.source,
+            result.sha256,
+            source.stat().st_size,
+            result.profile,
+            result.encoding,
+            result.rows_read,
+            result.rows_loaded,
+            result.rows_quarantined,
+            json.dumps(result.unused_columns, ensure_ascii=False),
         ],
     )
 
@@ -126,7 +134,7 @@ def open_file(
         task = progress.task(f"checking text of {path.name}", total=size)
         info: TextInfo = prepare_text(path, tmp_dir, encoding, delimiter, task.advance)
         task.done()
-    except EncodingProblem as exc:
+    except EncodingError as exc:
         raise IngestError(str(exc)) from exc
     scan = engine.scan_csv(relation, info.utf8_path, CsvOptions(delimiter=info.delimiter))
     if not scan.columns:

@@ -17,14 +17,52 @@ Normaliser = Callable[[str], str | None]
 
 # ISO 4217 numeric codes seen in customs data (Russian declarations write them in box 22)
 CURRENCY_NUMERIC = {
-    "840": "USD", "978": "EUR", "643": "RUB", "810": "RUB", "156": "CNY", "949": "TRY",
-    "392": "JPY", "826": "GBP", "756": "CHF", "410": "KRW", "901": "TWD", "344": "HKD",
-    "784": "AED", "398": "KZT", "356": "INR", "933": "BYN", "051": "AMD", "860": "UZS",
-    "417": "KGS", "985": "PLN", "203": "CZK", "752": "SEK", "702": "SGD", "458": "MYR",
-    "764": "THB", "704": "VND", "376": "ILS", "986": "BRL", "484": "MXN", "710": "ZAR",
-    "981": "GEL", "496": "MNT", "036": "AUD", "124": "CAD", "578": "NOK", "208": "DKK",
+    "840": "USD",
+    "978": "EUR",
+    "643": "RUB",
+    "810": "RUB",
+    "156": "CNY",
+    "949": "TRY",
+    "392": "JPY",
+    "826": "GBP",
+    "756": "CHF",
+    "410": "KRW",
+    "901": "TWD",
+    "344": "HKD",
+    "784": "AED",
+    "398": "KZT",
+    "356": "INR",
+    "933": "BYN",
+    "051": "AMD",
+    "860": "UZS",
+    "417": "KGS",
+    "985": "PLN",
+    "203": "CZK",
+    "752": "SEK",
+    "702": "SGD",
+    "458": "MYR",
+    "764": "THB",
+    "704": "VND",
+    "376": "ILS",
+    "986": "BRL",
+    "484": "MXN",
+    "710": "ZAR",
+    "981": "GEL",
+    "496": "MNT",
+    "036": "AUD",
+    "124": "CAD",
+    "578": "NOK",
+    "208": "DKK",
 }
-CURRENCY_ALIASES = {"RUR": "RUB", "РУБ": "RUB", "ДОЛЛ": "USD", "ЕВРО": "EUR", "ЮАНЬ": "CNY", "YUAN": "CNY", "RMB": "CNY"}
+CURRENCY_ALIASES = {
+    "RUR": "RUB",
+    "РУБ": "RUB",
+    "ДОЛЛ": "USD",
+    "ЕВРО": "EUR",
+    "ЮАНЬ": "CNY",
+    "YUAN": "CNY",
+    "RMB": "CNY",
+}
 
 
 @cache
@@ -102,20 +140,42 @@ def hs_sql(expr: str) -> str:
 # Closed vocabularies: raw spelling (lower case) -> canonical value.
 VOCABULARIES: dict[str, dict[str, str]] = {
     "direction": {
-        "import": "import", "im": "import", "i": "import", "imp": "import", "импорт": "import",
-        "им": "import", "export": "export", "ex": "export", "e": "export", "exp": "export",
-        "экспорт": "export", "эк": "export",
+        "import": "import",
+        "im": "import",
+        "i": "import",
+        "imp": "import",
+        "импорт": "import",
+        "им": "import",
+        "export": "export",
+        "ex": "export",
+        "e": "export",
+        "exp": "export",
+        "экспорт": "export",
+        "эк": "export",
     },
     "party_kind": {
-        "company": "company", "organization": "company", "organisation": "company",
-        "legalentity": "company", "legal entity": "company", "person": "person",
-        "individual": "person", "natural person": "person",
+        "company": "company",
+        "organization": "company",
+        "organisation": "company",
+        "legalentity": "company",
+        "legal entity": "company",
+        "person": "person",
+        "individual": "person",
+        "natural person": "person",
     },
     "relation": {
-        **{k: k for k in ("owner", "director", "officer", "employee", "founder", "representative", "associate")},
-        "shareholder": "owner", "beneficial owner": "owner", "ownership": "owner",
-        "directorship": "director", "ceo": "director", "general director": "director",
-        "employment": "employee", "membership": "associate",
+        **{
+            k: k
+            for k in ("owner", "director", "officer", "employee", "founder", "representative", "associate")
+        },
+        "shareholder": "owner",
+        "beneficial owner": "owner",
+        "ownership": "owner",
+        "directorship": "director",
+        "ceo": "director",
+        "general director": "director",
+        "employment": "employee",
+        "membership": "associate",
     },
 }
 DEFAULTS = {"direction": "import"}

@@ -19,7 +19,10 @@ LOADS = {
         RELATIONS, "relations", parsers={"relation": "relation"}, nonnegative=("share_pct",)
     ),
     "payments": TableLoad(
-        PAYMENTS, "payments", key="record_id", money=("amount", "currency", "amount_usd"),
+        PAYMENTS,
+        "payments",
+        key="record_id",
+        money=("amount", "currency", "amount_usd"),
         nonnegative=("amount", "amount_usd"),
     ),
 }

@@ -22,7 +22,7 @@ from pathlib import Path
 import pyarrow as pa
 from rapidfuzz import process
 
-from tradetrace.engine import Engine
+from tradetrace.engine import Engine, FileScan, RejectedLine
 from tradetrace.engine.dialect import json_object, quote_ident, quote_literal, try_date
 from tradetrace.ingest import parse
 from tradetrace.ingest.base import (
@@ -34,11 +34,9 @@ from tradetrace.ingest.base import (
     record_load,
 )
 from tradetrace.ingest.profiles import Profile
+from tradetrace.ingest.textfile import sha256_file
 from tradetrace.model.records import PROVENANCE, Column, TableSpec
 from tradetrace.progress import NullProgress, Progress, polling
-
-SRC = "_tt_src"
-NORM = "_tt_norm"
 
 
 @dataclass(frozen=True)
@@ -91,7 +89,9 @@ def _closest(name: str, present: list[str]) -> str:
     return repr(best[0]) if best else "none"
 
 
-def map_columns(profile: Profile, load: TableLoad, columns: list[str], types: Mapping[str, str], source: str) -> _Mapping:
+def map_columns(
+    profile: Profile, load: TableLoad, columns: list[str], types: Mapping[str, str], source: str
+) -> _Mapping:
     """SQL expressions (text) for each canonical column from the file's columns."""
     by_norm = {_norm_header(c): c for c in columns}
     used: set[str] = set()
@@ -149,21 +149,27 @@ def map_columns(profile: Profile, load: TableLoad, columns: list[str], types: Ma
     return _Mapping(exprs, unused)
 
 
-def _dictionary(engine: Engine, name: str, sql_values: list[str], fn: parse.Normaliser) -> str:
+def _dictionary(engine: Engine, src: str, name: str, sql_values: list[str], fn: parse.Normaliser) -> str:
     """Map the file's distinct raw values through ``fn`` into a small lookup relation."""
-    union = " UNION ".join(f"SELECT {v} AS raw FROM {SRC}" for v in sql_values)
+    union = " UNION ".join(f"SELECT {v} AS raw FROM {src}" for v in sql_values)
     raws = [r[0] for r in engine.fetchall(f"SELECT DISTINCT raw FROM ({union}) WHERE raw IS NOT NULL")]
-    table = pa.table({"raw": pa.array(raws, pa.string()), "norm": pa.array([fn(r) for r in raws], pa.string())})
+    table = pa.table(
+        {"raw": pa.array(raws, pa.string()), "norm": pa.array([fn(r) for r in raws], pa.string())}
+    )
     engine.register(name, table)
     return name
 
 
-def _decimal_comma(engine: Engine, profile: Profile, number_exprs: list[str], delimiter_hint: str) -> bool:
+def _decimal_comma(
+    engine: Engine, src: str, profile: Profile, number_exprs: list[str], delimiter_hint: str
+) -> bool:
     if profile.decimal != "auto":
         return profile.decimal == ","
     if not number_exprs:
         return False
-    union = " UNION ALL ".join(f"SELECT {e} AS v FROM (SELECT * FROM {SRC} LIMIT 200000)" for e in number_exprs)
+    union = " UNION ALL ".join(
+        f"SELECT {e} AS v FROM (SELECT * FROM {src} LIMIT 200000)" for e in number_exprs
+    )
     comma, point = engine.fetchone(
         "SELECT count(*) FILTER (WHERE regexp_matches(v, '^[+-]?[0-9 ]*,([0-9]{1,2}|[0-9]{4,})$') "
         "OR regexp_matches(v, '^[+-]?[0-9]{1,3}([.][0-9]{3})+,[0-9]+$')), "
@@ -173,6 +179,83 @@ def _decimal_comma(engine: Engine, profile: Profile, number_exprs: list[str], de
     if comma == point:
         return delimiter_hint != ","
     return bool(comma > point)
+
+
+@dataclass
+class Staged:
+    """A file parsed into a temporary table, ready to commit."""
+
+    load: TableLoad
+    source: str
+    norm: str
+    relation: str
+    rejects: list[RejectedLine]
+    unused: list[str]
+
+
+def stage(
+    engine: Engine,
+    scan: FileScan,
+    load: TableLoad,
+    profile: Profile,
+    source: str,
+    delimiter: str = ",",
+    rates: pa.Table | None = None,
+    progress: Progress | None = None,
+) -> Staged:
+    """Parse and validate a scanned file into ``_tt_norm_<kind>`` (nothing is written yet)."""
+    progress = progress or NullProgress()
+    mapping = map_columns(profile, load, scan.columns, scan.types, source)
+    ex = mapping.exprs
+    kinds = {c.name: load.parser(c) for c in load.inputs}
+    src = scan.relation
+    numbers = [ex[c] for c, k in kinds.items() if k == "number" and scan_is_text(ex[c])]
+    comma = _decimal_comma(engine, src, profile, numbers, delimiter)
+    dicts: dict[str, str] = {}
+    country_cols = [c for c, k in kinds.items() if k == "country"]
+    if country_cols:
+        dicts["country"] = _dictionary(
+            engine, src, "_tt_dict_country", [ex[c] for c in country_cols], parse.country
+        )
+    currency_cols = [c for c, k in kinds.items() if k == "currency"]
+    if currency_cols:
+        dicts["currency"] = _dictionary(
+            engine, src, "_tt_dict_currency", [ex[c] for c in currency_cols], parse.currency
+        )
+    sql = _normalise_sql(load, profile, ex, kinds, dicts, comma, src, scan.columns, rates is not None)
+    if rates is not None:
+        engine.register("_tt_fx_ranges", rates)
+        engine.execute(
+            "CREATE OR REPLACE TEMP TABLE _tt_fx AS SELECT currency, CAST(unnest(generate_series("
+            "CAST(valid_from AS TIMESTAMP), CAST(valid_to AS TIMESTAMP) - INTERVAL 1 DAY, INTERVAL 1 DAY)) "
+            "AS DATE) AS day, usd_per_unit FROM _tt_fx_ranges"
+        )
+    norm = f"_tt_norm_{load.kind}"
+    task = progress.task(f"parsing {Path(source).name} ({load.kind})", total=100)
+    with polling(task, engine.progress):
+        engine.execute(f"CREATE OR REPLACE TEMP TABLE {norm} AS {sql}")
+    _mark_duplicates(engine, load, norm)
+    return Staged(load, source, norm, src, list(scan.rejects), mapping.unused)
+
+
+def commit(engine: Engine, staged: Staged, result: LoadResult) -> None:
+    """Write a staged file: good rows to its table, bad ones to quarantine (call inside a transaction)."""
+    _commit(engine, staged, result)
+
+
+def cleanup(engine: Engine, staged: Staged) -> None:
+    for name in (
+        staged.norm,
+        staged.relation,
+        "_tt_raw_" + staged.relation,
+        "_tt_dup",
+        "_tt_old",
+        "_tt_fx",
+        "_tt_fx_ranges",
+        "_tt_dict_country",
+        "_tt_dict_currency",
+    ):
+        engine.drop_relation(name)
 
 
 def load_table(
@@ -187,58 +270,33 @@ def load_table(
 ) -> LoadResult:
     """Load ``path`` into ``load.spec``; all or nothing; a file already loaded is skipped."""
     progress = progress or NullProgress()
-    source = str(path)
-    from tradetrace.ingest.textfile import sha256_file
-
-    task = progress.task(f"hashing {path.name}", total=path.stat().st_size if path.exists() else None)
     if not path.exists():
         raise IngestError(f"{path}: no such file")
+    task = progress.task(f"hashing {path.name}", total=path.stat().st_size)
     sha = sha256_file(path, task.advance)
     task.done()
-    load_id = load_id_for(load.kind, sha)
-    result = LoadResult(load.kind, source, load_id, sha, profile=profile.name)
-    if already_loaded(engine, load_id):
+    result = LoadResult(load.kind, str(path), load_id_for(load.kind, sha), sha, profile=profile.name)
+    if already_loaded(engine, result.load_id):
         result.skipped = True
         return result
     opened = open_file(
-        engine, path, SRC, tmp_dir, encoding or profile.encoding, profile.delimiter, sha, progress
+        engine,
+        path,
+        f"_tt_src_{load.kind}",
+        tmp_dir,
+        encoding or profile.encoding,
+        profile.delimiter,
+        sha,
+        progress,
     )
     result.encoding = opened.encoding
-    scan = opened.scan
-    mapping = map_columns(profile, load, scan.columns, scan.types, source)
-    result.unused_columns = mapping.unused
-    ex = mapping.exprs
-    kinds = {c.name: load.parser(c) for c in load.inputs}
-    numbers = [ex[c] for c, k in kinds.items() if k == "number" and scan_is_text(ex[c])]
-    comma = _decimal_comma(engine, profile, numbers, opened.delimiter)
-    dicts: dict[str, str] = {}
-    country_cols = [c for c, k in kinds.items() if k == "country"]
-    if country_cols:
-        dicts["country"] = _dictionary(engine, "_tt_dict_country", [ex[c] for c in country_cols], parse.country)
-    if any(k == "currency" for k in kinds.values()):
-        dicts["currency"] = _dictionary(
-            engine, "_tt_dict_currency", [ex[c] for c, k in kinds.items() if k == "currency"], parse.currency
-        )
-    sql = _normalise_sql(load, profile, ex, kinds, dicts, comma, scan.columns, rates is not None)
-    if rates is not None:
-        engine.register("_tt_fx_ranges", rates)
-        engine.execute(
-            "CREATE OR REPLACE TEMP TABLE _tt_fx AS SELECT currency, CAST(unnest(generate_series("
-            "CAST(valid_from AS TIMESTAMP), CAST(valid_to AS TIMESTAMP) - INTERVAL 1 DAY, INTERVAL 1 DAY)) "
-            "AS DATE) AS day, usd_per_unit FROM _tt_fx_ranges"
-        )
-    task = progress.task(f"parsing {path.name}", total=100)
-    with polling(task, engine.progress):
-        engine.execute(f"DROP TABLE IF EXISTS {NORM}")
-        engine.execute(f"CREATE TEMP TABLE {NORM} AS {sql}")
-    _mark_duplicates(engine, load)
+    staged = stage(engine, opened.scan, load, profile, str(path), opened.delimiter, rates, progress)
+    result.unused_columns = staged.unused
     task = progress.task(f"writing {load.spec.name}", total=100)
     with polling(task, engine.progress), engine.transaction():
-        _commit(engine, load, result, source, scan.rejects)
+        _commit(engine, staged, result)
         record_load(engine, result, path)
-    for name in (NORM, SRC, "_tt_raw_" + SRC, "_tt_dup", "_tt_old", "_tt_fx", "_tt_fx_ranges",
-                 "_tt_dict_country", "_tt_dict_currency"):
-        engine.drop_relation(name)
+    cleanup(engine, staged)
     return result
 
 
@@ -253,6 +311,7 @@ def _normalise_sql(
     kinds: Mapping[str, str],
     dicts: Mapping[str, str],
     comma: bool,
+    src: str,
     raw_columns: list[str],
     convert: bool,
 ) -> str:
@@ -266,63 +325,105 @@ def _normalise_sql(
         if kind == "number":
             value = parse.number_sql(raw, comma)
             parsed.append(f"{value} AS {out}")
-            checks.append((name, f"{raw} IS NOT NULL AND {value} IS NULL",
-                           f"'{name}: ''' || {shown} || ''' is not a number'"))
+            checks.append(
+                (
+                    name,
+                    f"{raw} IS NOT NULL AND {value} IS NULL",
+                    f"'{name}: ''' || {shown} || ''' is not a number'",
+                )
+            )
             if name in load.nonnegative:
                 checks.append((name, f"{value} < 0", f"'{name}: ''' || {raw} || ''' is negative'"))
         elif kind == "date":
             value = parse.date_sql(raw, profile.date_formats, try_date)
             parsed.append(f"{value} AS {out}")
             fmts = ", ".join(profile.date_formats).replace("'", "''")
-            checks.append((name, f"{raw} IS NOT NULL AND {value} IS NULL",
-                           f"'{name}: ''' || {shown} || ''' is not a date (expected {fmts})'"))
+            checks.append(
+                (
+                    name,
+                    f"{raw} IS NOT NULL AND {value} IS NULL",
+                    f"'{name}: ''' || {shown} || ''' is not a date (expected {fmts})'",
+                )
+            )
         elif kind in ("country", "currency"):
             alias = f"_d_{name}"
             joins.append(f"LEFT JOIN {dicts[kind]} {alias} ON {alias}.raw = {raw}")
             value = f"{alias}.norm"
             parsed.append(f"{value} AS {out}")
-            what = "a known country (ISO code or English/Russian name)" if kind == "country" else "an ISO 4217 currency"
-            checks.append((name, f"{raw} IS NOT NULL AND {value} IS NULL",
-                           f"'{name}: ''' || {shown} || ''' is not {what}'"))
+            what = (
+                "a known country (ISO code or English/Russian name)"
+                if kind == "country"
+                else "an ISO 4217 currency"
+            )
+            checks.append(
+                (
+                    name,
+                    f"{raw} IS NOT NULL AND {value} IS NULL",
+                    f"'{name}: ''' || {shown} || ''' is not {what}'",
+                )
+            )
         elif kind == "hs":
             value = parse.hs_sql(raw)
             parsed.append(f"{value} AS {out}")
-            checks.append((name, f"{raw} IS NOT NULL AND {value} IS NULL",
-                           f"'{name}: ''' || {shown} || ''' is not an HS code (expected 6 to 10 digits)'"))
+            checks.append(
+                (
+                    name,
+                    f"{raw} IS NOT NULL AND {value} IS NULL",
+                    f"'{name}: ''' || {shown} || ''' is not an HS code (expected 6 to 10 digits)'",
+                )
+            )
         elif kind in parse.VOCABULARIES:
             value, expected = parse.vocabulary_sql(kind, raw)
             parsed.append(f"{value} AS {out}")
-            checks.append((name, f"{raw} IS NOT NULL AND {value} IS NULL",
-                           f"'{name}: ''' || {shown} || ''' is not one of {expected}'"))
+            checks.append(
+                (
+                    name,
+                    f"{raw} IS NOT NULL AND {value} IS NULL",
+                    f"'{name}: ''' || {shown} || ''' is not one of {expected}'",
+                )
+            )
         else:
             parsed.append(f"{raw} AS {out}")
             if col.max_len:
-                checks.append((name, f"length({raw}) > {col.max_len}",
-                               f"'{name}: ' || length({raw}) || ' characters long (limit {col.max_len})'"))
+                checks.append(
+                    (
+                        name,
+                        f"length({raw}) > {col.max_len}",
+                        f"'{name}: ' || length({raw}) || ' characters long (limit {col.max_len})'",
+                    )
+                )
         if col.required:
             checks.append((name, f"{raw} IS NULL", f"'{name}: missing (required)'"))
-    reason = "NULLIF(concat_ws('; ', " + ", ".join(f"CASE WHEN {c} THEN {m} END" for _, c, m in checks) + "), '')"
+    reason = (
+        "NULLIF(concat_ws('; ', " + ", ".join(f"CASE WHEN {c} THEN {m} END" for _, c, m in checks) + "), '')"
+    )
     first = "COALESCE(" + ", ".join(f"CASE WHEN {c} THEN {quote_literal(n)} END" for n, c, _ in checks) + ")"
     raw_json = json_object([(c, f"s.{quote_ident(c)}") for c in raw_columns])
     inner = (
         f"SELECT {', '.join(parsed)}, s._source_row AS _source_row, "
         f"{reason} AS _reason, {first} AS _column, "
         f"CASE WHEN {reason} IS NOT NULL THEN {raw_json} END AS _raw "
-        f"FROM {SRC} s {' '.join(joins)}"
+        f"FROM {src} s {' '.join(joins)}"
     )
     derived = [f"{sql} AS {quote_ident(name)}" for name, sql in load.derived.items()]
     if load.money:
         value, currency, usd = load.money
         fx = "LEFT JOIN _tt_fx fx ON fx.currency = n.currency AND fx.day = n.date" if convert else ""
         rate = "fx.usd_per_unit" if convert else "CAST(NULL AS DOUBLE)"
-        conv = (f"CASE WHEN n.{usd} IS NOT NULL THEN n.{usd} "
-                f"WHEN COALESCE(n.{currency}, 'USD') = 'USD' THEN n.{value} "
-                f"ELSE n.{value} * {rate} END")
-        src = (f"CASE WHEN n.{usd} IS NOT NULL THEN 'declared' "
-               f"WHEN COALESCE(n.{currency}, 'USD') = 'USD' THEN 'declared:USD' "
-               f"WHEN {rate} IS NOT NULL THEN 'converted:' || n.{currency} || '@' || CAST({rate} AS VARCHAR) END")
-        missing = (f"CASE WHEN n._reason IS NULL AND n.{value} IS NOT NULL AND ({conv}) IS NULL "
-                   f"THEN '{usd}: no exchange rate for ' || n.{currency} || ' on ' || CAST(n.date AS VARCHAR) END")
+        conv = (
+            f"CASE WHEN n.{usd} IS NOT NULL THEN n.{usd} "
+            f"WHEN COALESCE(n.{currency}, 'USD') = 'USD' THEN n.{value} "
+            f"ELSE n.{value} * {rate} END"
+        )
+        src = (
+            f"CASE WHEN n.{usd} IS NOT NULL THEN 'declared' "
+            f"WHEN COALESCE(n.{currency}, 'USD') = 'USD' THEN 'declared:USD' "
+            f"WHEN {rate} IS NOT NULL THEN 'converted:' || n.{currency} || '@' || CAST({rate} AS VARCHAR) END"
+        )
+        missing = (
+            f"CASE WHEN n._reason IS NULL AND n.{value} IS NOT NULL AND ({conv}) IS NULL "
+            f"THEN '{usd}: no exchange rate for ' || n.{currency} || ' on ' || CAST(n.date AS VARCHAR) END"
+        )
         cols = ", ".join(f"n.{quote_ident(c.name)}" for c in load.inputs if c.name != usd)
         return (
             f"SELECT {cols}, {conv} AS {usd}, {src} AS {usd}_source"
@@ -337,65 +438,65 @@ def _normalise_sql(
     return inner
 
 
-def _mark_duplicates(engine: Engine, load: TableLoad) -> None:
+def _mark_duplicates(engine: Engine, load: TableLoad, norm: str) -> None:
     """Flag repeated keys within the file, and keys already in the table."""
     if not load.key:
         return
+    norm_t = norm
     key = quote_ident(load.key)
     engine.execute(
         f"CREATE OR REPLACE TEMP TABLE _tt_dup AS SELECT {key} AS k, min(_source_row) AS first_row "
-        f"FROM {NORM} WHERE _reason IS NULL GROUP BY {key} HAVING count(*) > 1"
+        f"FROM {norm_t} WHERE _reason IS NULL GROUP BY {key} HAVING count(*) > 1"
     )
     engine.execute(
         f"CREATE OR REPLACE TEMP TABLE _tt_old AS SELECT t.{key} AS k, min(t._source) AS src, "
-        f"min(t._source_row) AS row FROM {load.spec.name} t SEMI JOIN {NORM} n ON n.{key} = t.{key} "
+        f"min(t._source_row) AS row FROM {load.spec.name} t SEMI JOIN {norm_t} n ON n.{key} = t.{key} "
         f"GROUP BY t.{key}"
     )
     engine.execute(
-        f"UPDATE {NORM} SET _reason = '{load.key}: ''' || {NORM}.{key} || ''' repeats row ' || d.first_row, "
-        f"_column = '{load.key}' FROM _tt_dup d WHERE d.k = {NORM}.{key} "
-        f"AND {NORM}._source_row <> d.first_row AND {NORM}._reason IS NULL"
+        f"UPDATE {norm_t} SET _reason = '{load.key}: ''' || {norm_t}.{key} || ''' repeats row ' || d.first_row, "
+        f"_column = '{load.key}' FROM _tt_dup d WHERE d.k = {norm_t}.{key} "
+        f"AND {norm_t}._source_row <> d.first_row AND {norm_t}._reason IS NULL"
     )
     engine.execute(
-        f"UPDATE {NORM} SET _reason = '{load.key}: ''' || {NORM}.{key} || ''' already loaded from ' "
+        f"UPDATE {norm_t} SET _reason = '{load.key}: ''' || {norm_t}.{key} || ''' already loaded from ' "
         f"|| o.src || ' row ' || o.row, _column = '{load.key}' FROM _tt_old o "
-        f"WHERE o.k = {NORM}.{key} AND {NORM}._reason IS NULL"
+        f"WHERE o.k = {norm_t}.{key} AND {norm_t}._reason IS NULL"
     )
 
 
-def _commit(engine: Engine, load: TableLoad, result: LoadResult, source: str, rejects: list[object]) -> None:
-    from tradetrace.engine import RejectedLine
-
+def _commit(engine: Engine, staged: Staged, result: LoadResult) -> None:
+    """Insert good rows and quarantine the rest; add the counts to ``result``."""
+    load, source, rejects, norm_t = staged.load, staged.source, staged.rejects, staged.norm
     target = [c.name for c in load.spec.columns if c.name not in ("_source", "_source_row", "_load_id")]
     cols = ", ".join(quote_ident(c) for c in target)
     engine.execute(
         f"INSERT INTO {load.spec.name} ({cols}, _source, _source_row, _load_id) "
-        f"SELECT {cols}, ?, _source_row, ? FROM {NORM} WHERE _reason IS NULL ORDER BY _source_row",
+        f"SELECT {cols}, ?, _source_row, ? FROM {norm_t} WHERE _reason IS NULL ORDER BY _source_row",
         [source, result.load_id],
     )
     engine.execute(
         "INSERT INTO quarantine SELECT ?, ?, ?, _source_row, NULL, _column, _reason, COALESCE(_raw, '{}') "
-        f"FROM {NORM} WHERE _reason IS NOT NULL ORDER BY _source_row",
+        f"FROM {norm_t} WHERE _reason IS NOT NULL ORDER BY _source_row",
         [result.load_id, load.kind, source],
     )
     for r in rejects:
-        assert isinstance(r, RejectedLine)
         engine.execute(
             "INSERT INTO quarantine VALUES (?, ?, ?, NULL, ?, NULL, ?, ?)",
             [result.load_id, load.kind, source, r.line, f"line {r.line}: {r.error}", r.text],
         )
     good, bad = engine.fetchone(
-        f"SELECT count(*) FILTER (WHERE _reason IS NULL), count(*) FILTER (WHERE _reason IS NOT NULL) FROM {NORM}"
+        f"SELECT count(*) FILTER (WHERE _reason IS NULL), count(*) FILTER (WHERE _reason IS NOT NULL) FROM {norm_t}"
     ) or (0, 0)
-    result.rows_loaded = int(good)
-    result.rows_quarantined = int(bad) + len(rejects)
+    result.rows_loaded += int(good)
+    result.rows_quarantined += int(bad) + len(rejects)
     result.rows_read = result.rows_loaded + result.rows_quarantined
-    reasons: dict[str, int] = {}
+    reasons = result.reasons
     for reason, n in engine.fetchall(
-        f"SELECT regexp_replace(regexp_replace(_reason, '''[^'']*''', '…', 'g'), 'row [0-9]+', 'row …', 'g') AS r, count(*) FROM {NORM} "
+        f"SELECT regexp_replace(regexp_replace(_reason, '''[^'']*''', '…', 'g'), 'row [0-9]+', 'row …', 'g') AS r, count(*) FROM {norm_t} "
         "WHERE _reason IS NOT NULL GROUP BY r ORDER BY 2 DESC, 1 LIMIT 20"
     ):
-        reasons[str(reason)] = int(n)
+        reasons[str(reason)] = reasons.get(str(reason), 0) + int(n)
     if rejects:
-        reasons["malformed line (wrong number of fields or bad quoting)"] = len(rejects)
-    result.reasons = reasons
+        key = "malformed line (wrong number of fields or bad quoting)"
+        reasons[key] = reasons.get(key, 0) + len(rejects)

@@ -25,15 +25,23 @@ BOMS = (
 )
 DELIMITERS = (",", ";", "\t", "|")
 ENCODING_ALIASES = {
-    "utf8": "utf-8", "utf-8": "utf-8", "utf-8-sig": "utf-8-sig", "cp1251": "cp1251",
-    "windows-1251": "cp1251", "win1251": "cp1251", "latin-1": "latin-1", "latin1": "latin-1",
-    "iso-8859-1": "latin-1", "utf-16": "utf-16", "auto": "auto",
+    "utf8": "utf-8",
+    "utf-8": "utf-8",
+    "utf-8-sig": "utf-8-sig",
+    "cp1251": "cp1251",
+    "windows-1251": "cp1251",
+    "win1251": "cp1251",
+    "latin-1": "latin-1",
+    "latin1": "latin-1",
+    "iso-8859-1": "latin-1",
+    "utf-16": "utf-16",
+    "auto": "auto",
 }
 
 Progress = Callable[[int], None]
 
 
-class EncodingProblem(ValueError):
+class EncodingError(ValueError):
     """The file's bytes are not text in any encoding we accept."""
 
 
@@ -117,7 +125,7 @@ def detect_encoding(path: Path) -> str:
     if _plausible_cp1251(path):
         return "cp1251"
     offset, line, byte = err
-    raise EncodingProblem(
+    raise EncodingError(
         f"{path}: line {line}: byte 0x{byte:02X} at offset {offset} is not valid UTF-8, "
         "and the file does not look like CP1251 either; expected UTF-8 (with or without BOM) "
         "or CP1251 - re-save the file as UTF-8 or pass --encoding"
@@ -147,13 +155,17 @@ def prepare_text(
     """Detect encoding and delimiter; give a UTF-8 path the engine can read."""
     enc = ENCODING_ALIASES.get(encoding.lower())
     if enc is None:
-        raise EncodingProblem(f"{path}: unknown encoding {encoding!r}; use one of utf-8, cp1251, latin-1, utf-16")
+        raise EncodingError(
+            f"{path}: unknown encoding {encoding!r}; use one of utf-8, cp1251, latin-1, utf-16"
+        )
     if enc == "auto":
         enc = detect_encoding(path)
     elif enc == "utf-8":
         err = _first_utf8_error(path)
         if err:
-            raise EncodingProblem(f"{path}: line {err[1]}: byte 0x{err[2]:02X} at offset {err[0]} is not valid UTF-8")
+            raise EncodingError(
+                f"{path}: line {err[1]}: byte 0x{err[2]:02X} at offset {err[0]} is not valid UTF-8"
+            )
     if enc == "utf-8":
         target, transcoded = path, False
     else:
@@ -174,7 +186,7 @@ def _transcode(src: Path, dst: Path, encoding: str, progress: Progress | None) -
             try:
                 fout.write(decoder.decode(chunk))
             except UnicodeDecodeError as exc:
-                raise EncodingProblem(
+                raise EncodingError(
                     f"{src}: byte 0x{chunk[exc.start]:02X} at offset {offset + exc.start} "
                     f"is not valid {encoding}"
                 ) from exc

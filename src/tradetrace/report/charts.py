@@ -24,24 +24,27 @@ def monthly_routes_svg(
 
     months = sorted(monthly)
     routes = sorted({r for m in months for r in monthly[m]}, key=lambda r: (r != "direct", r))
-    xs = [date(int(m[:4]), int(m[5:7]), 15) for m in months]
+    xs = [float(mdates.date2num(date(int(m[:4]), int(m[5:7]), 15)))  # type: ignore[no-untyped-call] for m in months]
     with plt.rc_context({"svg.fonttype": "none", "font.size": 9}):
         fig, ax = plt.subplots(figsize=(9, 3.6), dpi=100)
         bottom = [0.0] * len(months)
         for i, route in enumerate(routes):
             values = [monthly[m].get(route, 0.0) / 1e6 for m in months]
             label = "direct from origin" if route == "direct" else f"via {route}"
-            ax.bar(xs, values, width=25, bottom=bottom, label=label, color=ROUTE_COLOURS[i % len(ROUTE_COLOURS)])
+            ax.bar(
+                xs, values, width=25, bottom=bottom, label=label, color=ROUTE_COLOURS[i % len(ROUTE_COLOURS)]
+            )
             bottom = [b + v for b, v in zip(bottom, values, strict=True)]
         top = max(bottom, default=1.0) or 1.0
         for when, label in markers:
-            ax.axvline(when, color="#333", linestyle="--", linewidth=1)
-            ax.text(when, top * 1.02, f" {label}", rotation=0, fontsize=8, va="bottom", ha="left")
+            x = float(mdates.date2num(when))  # type: ignore[no-untyped-call]
+            ax.axvline(x, color="#333", linestyle="--", linewidth=1)
+            ax.text(x, top * 1.02, f" {label}", rotation=0, fontsize=8, va="bottom", ha="left")
         ax.set_ylim(0, top * 1.18)
         ax.set_ylabel("USD million")
         ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:,.1f}"))
-        ax.xaxis.set_major_locator(mdates.MonthLocator(bymonth=(1, 7)))
-        ax.xaxis.set_major_formatter(mdates.DateFormatter("%b %Y"))
+        ax.xaxis.set_major_locator(mdates.MonthLocator(bymonth=(1, 7)))  # type: ignore[no-untyped-call]
+        ax.xaxis.set_major_formatter(mdates.DateFormatter("%b %Y"))  # type: ignore[no-untyped-call]
         ax.set_title(title, loc="left", fontsize=10)
         ax.spines[["top", "right"]].set_visible(False)
         ax.legend(loc="upper left", frameon=False, ncol=min(4, len(routes)))

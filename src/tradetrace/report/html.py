@@ -14,8 +14,21 @@ from tradetrace.report.charts import monthly_routes_svg
 from tradetrace.workspace import Workspace
 
 RECORD_COLUMNS = (
-    "record_id", "date", "exporter_name", "exporter_country", "dispatch_country", "origin_country",
-    "hs_code", "description", "manufacturer", "brand", "model", "quantity", "value_usd", "_source", "_source_row",
+    "record_id",
+    "date",
+    "exporter_name",
+    "exporter_country",
+    "dispatch_country",
+    "origin_country",
+    "hs_code",
+    "description",
+    "manufacturer",
+    "brand",
+    "model",
+    "quantity",
+    "value_usd",
+    "_source",
+    "_source_row",
 )
 
 
@@ -39,7 +52,7 @@ def _records(ws: Workspace, record_ids: list[str]) -> list[dict[str, Any]]:
 
     ws.engine.register("_rep_ids_arrow", pa.table({"record_id": record_ids}))
     cols = ", ".join(f"s.{c}" for c in RECORD_COLUMNS)
-    rows = ws.engine.arrow(
+    rows: list[dict[str, Any]] = ws.engine.arrow(
         f"SELECT {cols} FROM shipments s SEMI JOIN _rep_ids_arrow i ON i.record_id = s.record_id "
         "ORDER BY s.date, s.record_id"
     ).to_pylist()
@@ -51,20 +64,26 @@ def render_report(ws: Workspace, finding: dict[str, Any]) -> str:
     m = finding.get("metrics", {})
     markers = []
     if m.get("restriction_date"):
-        markers.append((date.fromisoformat(m["restriction_date"]), f"restriction ({m.get('restriction_rule', '')})"))
+        markers.append(
+            (date.fromisoformat(m["restriction_date"]), f"restriction ({m.get('restriction_rule', '')})")
+        )
     if m.get("switch_date"):
         markers.append((date.fromisoformat(m["switch_date"]), "last direct shipment"))
     chart = monthly_routes_svg(m["monthly_usd"], markers) if m.get("monthly_usd") else ""
     records = _records(ws, finding["record_ids"])
     routes = m.get("routes", {})
-    return _env().get_template("report.html.j2").render(
-        finding=finding,
-        metrics=m,
-        chart=chart,
-        records=records,
-        routes=routes,
-        manifest=ws.manifest(),
-        manifest_json=json.dumps(ws.manifest().get("inputs", []), indent=1, ensure_ascii=False),
+    return (
+        _env()
+        .get_template("report.html.j2")
+        .render(
+            finding=finding,
+            metrics=m,
+            chart=chart,
+            records=records,
+            routes=routes,
+            manifest=ws.manifest(),
+            manifest_json=json.dumps(ws.manifest().get("inputs", []), indent=1, ensure_ascii=False),
+        )
     )
 
 
