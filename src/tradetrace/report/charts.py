@@ -24,7 +24,10 @@ def monthly_routes_svg(
 
     months = sorted(monthly)
     routes = sorted({r for m in months for r in monthly[m]}, key=lambda r: (r != "direct", r))
-    xs = [float(mdates.date2num(date(int(m[:4]), int(m[5:7]), 15)))  # type: ignore[no-untyped-call] for m in months]
+    def to_num(d: date) -> float:  # matplotlib's date numbers: days since 1970-01-01
+        return float((d - date(1970, 1, 1)).days)
+
+    xs = [float(to_num(date(int(m[:4]), int(m[5:7]), 15))) for m in months]
     with plt.rc_context({"svg.fonttype": "none", "font.size": 9}):
         fig, ax = plt.subplots(figsize=(9, 3.6), dpi=100)
         bottom = [0.0] * len(months)
@@ -37,7 +40,7 @@ def monthly_routes_svg(
             bottom = [b + v for b, v in zip(bottom, values, strict=True)]
         top = max(bottom, default=1.0) or 1.0
         for when, label in markers:
-            x = float(mdates.date2num(when))  # type: ignore[no-untyped-call]
+            x = float(to_num(when))
             ax.axvline(x, color="#333", linestyle="--", linewidth=1)
             ax.text(x, top * 1.02, f" {label}", rotation=0, fontsize=8, va="bottom", ha="left")
         ax.set_ylim(0, top * 1.18)
