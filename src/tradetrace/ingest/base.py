@@ -31,6 +31,7 @@ class LoadResult:
     unused_columns: list[str] = field(default_factory=list)
     skipped: bool = False
     reasons: dict[str, int] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
         if self.skipped:
@@ -44,6 +45,7 @@ class LoadResult:
             lines.append(f"  unused columns: {', '.join(self.unused_columns)}")
         for reason, n in sorted(self.reasons.items(), key=lambda kv: (-kv[1], kv[0]))[:8]:
             lines.append(f"  quarantined {n:,}× {reason}")
+        lines.extend(f"  warning: {w}" for w in self.warnings)
         return "\n".join(lines)
 
 

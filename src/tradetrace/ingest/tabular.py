@@ -418,19 +418,13 @@ def _normalise_sql(
         src = (
             f"CASE WHEN n.{usd} IS NOT NULL THEN 'declared' "
             f"WHEN COALESCE(n.{currency}, 'USD') = 'USD' THEN 'declared:USD' "
-            f"WHEN {rate} IS NOT NULL THEN 'converted:' || n.{currency} || '@' || CAST({rate} AS VARCHAR) END"
-        )
-        missing = (
-            f"CASE WHEN n._reason IS NULL AND n.{value} IS NOT NULL AND ({conv}) IS NULL "
-            f"THEN '{usd}: no exchange rate for ' || n.{currency} || ' on ' || CAST(n.date AS VARCHAR) END"
+            f"WHEN {rate} IS NOT NULL THEN 'converted:' || n.{currency} || '@' || CAST({rate} AS VARCHAR) "
+            f"WHEN n.{value} IS NOT NULL THEN 'no rate:' || n.{currency} || '@' || CAST(n.date AS VARCHAR) END"
         )
         cols = ", ".join(f"n.{quote_ident(c.name)}" for c in load.inputs if c.name != usd)
         return (
             f"SELECT {cols}, {conv} AS {usd}, {src} AS {usd}_source"
-            f"{', ' if derived else ''}{', '.join(derived)}, n._source_row, "
-            f"COALESCE(n._reason, {missing}) AS _reason, "
-            f"COALESCE(n._column, CASE WHEN ({missing}) IS NOT NULL THEN '{usd}' END) AS _column, "
-            f"COALESCE(n._raw, CASE WHEN ({missing}) IS NOT NULL THEN n._raw END) AS _raw "
+            f"{', ' if derived else ''}{', '.join(derived)}, n._source_row, n._reason, n._column, n._raw "
             f"FROM ({inner}) n {fx}"
         )
     if derived:
@@ -497,6 +491,16 @@ def _commit(engine: Engine, staged: Staged, result: LoadResult) -> None:
         "WHERE _reason IS NOT NULL GROUP BY r ORDER BY 2 DESC, 1 LIMIT 20"
     ):
         reasons[str(reason)] = reasons.get(str(reason), 0) + int(n)
+    if load.money:
+        usd = load.money[2]
+        unrated = engine.scalar(
+            f"SELECT count(*) FROM {norm_t} WHERE _reason IS NULL AND {usd}_source LIKE 'no rate:%'"
+        )
+        if unrated:
+            result.warnings.append(
+                f"{unrated:,} {load.kind} rows loaded without {usd}: no exchange rate for their currency "
+                "and date (see {usd}_source; pass --rates with a wider table)".replace("{usd}", usd)
+            )
     if rejects:
         key = "malformed line (wrong number of fields or bad quoting)"
         reasons[key] = reasons.get(key, 0) + len(rejects)
