@@ -9,7 +9,7 @@ from pathlib import Path
 import pyarrow as pa
 
 from tradetrace.engine import CsvOptions, Engine, FileScan
-from tradetrace.ingest.textfile import EncodingError, TextInfo, prepare_text, sha256_file
+from tradetrace.ingest.textfile import EncodingError, FileDigest, TextInfo, digest_file, prepare_text
 from tradetrace.progress import NullProgress, Progress
 
 
@@ -106,7 +106,7 @@ def open_file(
     tmp_dir: Path,
     encoding: str = "auto",
     delimiter: str | None = None,
-    sha256: str | None = None,
+    digest: FileDigest | None = None,
     progress: Progress | None = None,
 ) -> OpenedFile:
     """Expose a CSV, Parquet or .xlsx file as an engine relation with row numbers."""
@@ -116,10 +116,11 @@ def open_file(
     size = path.stat().st_size
     if size == 0:
         raise IngestError(f"{path}: the file is empty (0 bytes); expected a header row and data rows")
-    if sha256 is None:
-        task = progress.task(f"hashing {path.name}", total=size)
-        sha256 = sha256_file(path, task.advance)
+    if digest is None:
+        task = progress.task(f"reading {path.name}", total=size)
+        digest = digest_file(path, task.advance)
         task.done()
+    sha256 = digest.sha256
     fmt = detect_format(path)
     if fmt == "parquet":
         try:
@@ -133,8 +134,8 @@ def open_file(
         table = read_xlsx(path)
         return OpenedFile(register_arrow(engine, relation, table), sha256, "", fmt)
     try:
-        task = progress.task(f"checking text of {path.name}", total=size)
-        info: TextInfo = prepare_text(path, tmp_dir, encoding, delimiter, task.advance)
+        task = progress.task(f"decoding {path.name}", total=size)
+        info: TextInfo = prepare_text(path, tmp_dir, encoding, delimiter, task.advance, digest)
         task.done()
     except EncodingError as exc:
         raise IngestError(str(exc)) from exc

@@ -87,35 +87,37 @@ def country(raw: str) -> str | None:
     return normalize_country(raw)
 
 
-def number_sql(expr: str, decimal_comma: bool) -> str:
-    """A DOUBLE from text with either decimal mark and optional grouping.
+def clean_number_sql(expr: str) -> str:
+    """Number text without grouping spaces (also non-breaking ones) and apostrophes."""
+    return f"regexp_replace({expr}, '[\\s\u00a0\u202f'']', '', 'g')"
 
-    Spaces (also non-breaking) and apostrophes group digits. With both marks
-    present the last one is the decimal mark; with one mark, grouping of
-    exactly three digits decides, and otherwise the file's decimal mark.
+
+def number_sql(s: str, decimal_comma: bool) -> str:
+    """A DOUBLE from cleaned number text ``s`` (see clean_number_sql), either decimal mark.
+
+    With both marks present the last one is the decimal mark; with one mark,
+    grouping of exactly three digits decides, and otherwise the file's mark.
     """
-    s = f"regexp_replace({expr}, '[\\s\u00a0\u202f'']', '', 'g')"
     plain = f"TRY_CAST({s} AS DOUBLE)"
     both = (
-        f"CASE WHEN strpos({s}, ',') > 0 AND strpos({s}, '.') > 0 THEN "
         f"CASE WHEN length({s}) - strpos(reverse({s}), ',') > length({s}) - strpos(reverse({s}), '.') "
         f"THEN TRY_CAST(replace(replace({s}, '.', ''), ',', '.') AS DOUBLE) "
-        f"ELSE TRY_CAST(replace({s}, ',', '') AS DOUBLE) END "
+        f"ELSE TRY_CAST(replace({s}, ',', '') AS DOUBLE) END"
     )
     if decimal_comma:
         return (
-            f"CASE WHEN {expr} IS NULL THEN NULL "
+            f"CASE WHEN {s} IS NULL THEN NULL "
             f"WHEN strpos({s}, '.') = 0 THEN TRY_CAST(replace({s}, ',', '.') AS DOUBLE) "
             f"WHEN strpos({s}, ',') = 0 THEN CASE WHEN regexp_matches({s}, '^[+-]?[0-9]{{1,3}}([.][0-9]{{3}})+$') "
             f"THEN TRY_CAST(replace({s}, '.', '') AS DOUBLE) ELSE {plain} END "
-            f"ELSE ({both} ELSE NULL END) END"
+            f"ELSE {both} END"
         )
     return (
-        f"CASE WHEN {expr} IS NULL THEN NULL "
+        f"CASE WHEN {s} IS NULL THEN NULL "
         f"WHEN strpos({s}, ',') = 0 THEN {plain} "
         f"WHEN strpos({s}, '.') = 0 THEN CASE WHEN regexp_matches({s}, '^[+-]?[0-9]{{1,3}}(,[0-9]{{3}})+$') "
         f"THEN TRY_CAST(replace({s}, ',', '') AS DOUBLE) ELSE TRY_CAST(replace({s}, ',', '.') AS DOUBLE) END "
-        f"ELSE ({both} ELSE NULL END) END"
+        f"ELSE {both} END"
     )
 
 
@@ -127,8 +129,7 @@ def date_sql(expr: str, formats: Sequence[str], try_date: Callable[[str, str], s
         f"CASE WHEN regexp_matches({expr}, '^[0-9]{{5}}([.]0+)?$') "
         f"THEN CAST(DATE '1899-12-30' + CAST(CAST({expr} AS DOUBLE) AS INTEGER) AS DATE) END"
     )
-    value = f"COALESCE({', '.join(tries)}, {serial})"
-    return f"CASE WHEN year({value}) BETWEEN 1900 AND 2100 THEN {value} END"
+    return f"COALESCE({', '.join(tries)}, {serial})"
 
 
 def hs_sql(expr: str) -> str:

@@ -34,7 +34,7 @@ from tradetrace.ingest.base import (
     record_load,
 )
 from tradetrace.ingest.profiles import Profile
-from tradetrace.ingest.textfile import sha256_file
+from tradetrace.ingest.textfile import digest_file
 from tradetrace.model.records import PROVENANCE, Column, TableSpec
 from tradetrace.progress import NullProgress, Progress, polling
 
@@ -272,9 +272,10 @@ def load_table(
     progress = progress or NullProgress()
     if not path.exists():
         raise IngestError(f"{path}: no such file")
-    task = progress.task(f"hashing {path.name}", total=path.stat().st_size)
-    sha = sha256_file(path, task.advance)
+    task = progress.task(f"reading {path.name}", total=path.stat().st_size)
+    digest = digest_file(path, task.advance)
     task.done()
+    sha = digest.sha256
     result = LoadResult(load.kind, str(path), load_id_for(load.kind, sha), sha, profile=profile.name)
     if already_loaded(engine, result.load_id):
         result.skipped = True
@@ -286,7 +287,7 @@ def load_table(
         tmp_dir,
         encoding or profile.encoding,
         profile.delimiter,
-        sha,
+        digest,
         progress,
     )
     result.encoding = opened.encoding
@@ -304,6 +305,43 @@ def scan_is_text(expr: str) -> bool:
     return not expr.startswith("CAST(") or expr.startswith("CAST(NULL")
 
 
+def _check_sql(
+    kind: str, name: str, raw: str, value: str, col: Column, load: TableLoad, profile: Profile
+) -> list[tuple[str, str]]:
+    """(condition, message) pairs for one column; ``raw`` is its text, ``value`` its parsed value."""
+    shown = f"left({raw}, 60)"
+    bad = f"{raw} IS NOT NULL AND {value} IS NULL"
+    quoted = f"'{name}: ''' || {shown} || '''"
+    out: list[tuple[str, str]] = []
+    if kind == "number":
+        out.append((bad, f"{quoted} is not a number'"))
+        if name in load.nonnegative:
+            out.append((f"{value} < 0", f"{quoted} is negative'"))
+    elif kind == "date":
+        fmts = ", ".join(profile.date_formats).replace("'", "''")
+        out.append((bad, f"{quoted} is not a date (expected {fmts})'"))
+        out.append((f"year({value}) NOT BETWEEN 1900 AND 2100", f"{quoted} is outside 1900-2100'"))
+    elif kind == "country":
+        out.append((bad, f"{quoted} is not a known country (ISO code or English/Russian name)'"))
+    elif kind == "currency":
+        out.append((bad, f"{quoted} is not an ISO 4217 currency'"))
+    elif kind == "hs":
+        out.append((bad, f"{quoted} is not an HS code (expected 6 to 10 digits)'"))
+    elif kind in parse.VOCABULARIES:
+        expected = parse.vocabulary_sql(kind, raw)[1]
+        out.append((bad, f"{quoted} is not one of {expected}'"))
+    elif col.max_len:
+        out.append(
+            (
+                f"length({raw}) > {col.max_len}",
+                f"'{name}: ' || length({raw}) || ' characters long (limit {col.max_len})'",
+            )
+        )
+    if col.required:
+        out.append((f"{raw} IS NULL", f"'{name}: missing (required)'"))
+    return out
+
+
 def _normalise_sql(
     load: TableLoad,
     profile: Profile,
@@ -315,95 +353,53 @@ def _normalise_sql(
     raw_columns: list[str],
     convert: bool,
 ) -> str:
+    """One SELECT in layers, so that each expression is computed once per row:
+
+    t: the raw text of each canonical column (``r__x``) and the file's own columns;
+    p: parsed values (dictionary joins for countries and currencies);
+    q: every problem of the row in ``_reason``;
+    then the raw row as JSON for bad rows only, derived columns and USD values.
+    """
+    raw_cols = [f"s.{quote_ident(c)} AS raw__{i}" for i, c in enumerate(raw_columns)]
+    t_cols = [f"{ex[c.name]} AS r__{c.name}" for c in load.inputs]
+    t_extra: list[str] = []
     parsed: list[str] = []
-    checks: list[tuple[str, str, str]] = []  # (column, condition, message SQL)
     joins: list[str] = []
+    checks: list[tuple[str, str]] = []
     for col in load.inputs:
-        name, kind, raw = col.name, kinds[col.name], ex[col.name]
-        out = quote_ident(name)
-        shown = f"left({raw}, 60)"
+        name, kind = col.name, kinds[col.name]
+        raw = f"t.r__{name}"
         if kind == "number":
-            value = parse.number_sql(raw, comma)
-            parsed.append(f"{value} AS {out}")
-            checks.append(
-                (
-                    name,
-                    f"{raw} IS NOT NULL AND {value} IS NULL",
-                    f"'{name}: ''' || {shown} || ''' is not a number'",
-                )
-            )
-            if name in load.nonnegative:
-                checks.append((name, f"{value} < 0", f"'{name}: ''' || {raw} || ''' is negative'"))
+            t_extra.append(f"{parse.clean_number_sql(ex[name])} AS c__{name}")
+            value = parse.number_sql(f"t.c__{name}", comma)
         elif kind == "date":
             value = parse.date_sql(raw, profile.date_formats, try_date)
-            parsed.append(f"{value} AS {out}")
-            fmts = ", ".join(profile.date_formats).replace("'", "''")
-            checks.append(
-                (
-                    name,
-                    f"{raw} IS NOT NULL AND {value} IS NULL",
-                    f"'{name}: ''' || {shown} || ''' is not a date (expected {fmts})'",
-                )
-            )
         elif kind in ("country", "currency"):
             alias = f"_d_{name}"
             joins.append(f"LEFT JOIN {dicts[kind]} {alias} ON {alias}.raw = {raw}")
             value = f"{alias}.norm"
-            parsed.append(f"{value} AS {out}")
-            what = (
-                "a known country (ISO code or English/Russian name)"
-                if kind == "country"
-                else "an ISO 4217 currency"
-            )
-            checks.append(
-                (
-                    name,
-                    f"{raw} IS NOT NULL AND {value} IS NULL",
-                    f"'{name}: ''' || {shown} || ''' is not {what}'",
-                )
-            )
         elif kind == "hs":
             value = parse.hs_sql(raw)
-            parsed.append(f"{value} AS {out}")
-            checks.append(
-                (
-                    name,
-                    f"{raw} IS NOT NULL AND {value} IS NULL",
-                    f"'{name}: ''' || {shown} || ''' is not an HS code (expected 6 to 10 digits)'",
-                )
-            )
         elif kind in parse.VOCABULARIES:
-            value, expected = parse.vocabulary_sql(kind, raw)
-            parsed.append(f"{value} AS {out}")
-            checks.append(
-                (
-                    name,
-                    f"{raw} IS NOT NULL AND {value} IS NULL",
-                    f"'{name}: ''' || {shown} || ''' is not one of {expected}'",
-                )
-            )
+            value = parse.vocabulary_sql(kind, raw)[0]
         else:
-            parsed.append(f"{raw} AS {out}")
-            if col.max_len:
-                checks.append(
-                    (
-                        name,
-                        f"length({raw}) > {col.max_len}",
-                        f"'{name}: ' || length({raw}) || ' characters long (limit {col.max_len})'",
-                    )
-                )
-        if col.required:
-            checks.append((name, f"{raw} IS NULL", f"'{name}: missing (required)'"))
+            value = raw
+        parsed.append(f"{value} AS {quote_ident(name)}")
+        checks.extend(_check_sql(kind, name, f"p.r__{name}", f"p.{quote_ident(name)}", col, load, profile))
     reason = (
-        "NULLIF(concat_ws('; ', " + ", ".join(f"CASE WHEN {c} THEN {m} END" for _, c, m in checks) + "), '')"
+        "NULLIF(concat_ws('; ', " + ", ".join(f"CASE WHEN {c} THEN {m} END" for c, m in checks) + "), '')"
     )
-    first = "COALESCE(" + ", ".join(f"CASE WHEN {c} THEN {quote_literal(n)} END" for n, c, _ in checks) + ")"
-    raw_json = json_object([(c, f"s.{quote_ident(c)}") for c in raw_columns])
+    keep = [f"t.raw__{i}" for i in range(len(raw_columns))] + [f"t.r__{c.name}" for c in load.inputs]
+    t = f"SELECT {', '.join([*raw_cols, *t_cols, *t_extra])}, s._source_row FROM {src} s"
+    p = f"SELECT {', '.join([*parsed, *keep])}, t._source_row FROM ({t}) t {' '.join(joins)}"
+    names = ", ".join(f"p.{quote_ident(c.name)}" for c in load.inputs)
+    raws = "".join(f"p.raw__{i}, " for i in range(len(raw_columns)))
+    q = f"SELECT {names}, {raws}p._source_row, {reason} AS _reason FROM ({p}) p"
+    raw_json = json_object([(c, f"q.raw__{i}") for i, c in enumerate(raw_columns)])
+    out_cols = ", ".join(f"q.{quote_ident(c.name)}" for c in load.inputs)
     inner = (
-        f"SELECT {', '.join(parsed)}, s._source_row AS _source_row, "
-        f"{reason} AS _reason, {first} AS _column, "
-        f"CASE WHEN {reason} IS NOT NULL THEN {raw_json} END AS _raw "
-        f"FROM {src} s {' '.join(joins)}"
+        f"SELECT {out_cols}, q._source_row, q._reason, split_part(q._reason, ':', 1) AS _column, "
+        f"CASE WHEN q._reason IS NOT NULL THEN {raw_json} END AS _raw FROM ({q}) q"
     )
     derived = [f"{sql} AS {quote_ident(name)}" for name, sql in load.derived.items()]
     if load.money:
@@ -415,7 +411,7 @@ def _normalise_sql(
             f"WHEN COALESCE(n.{currency}, 'USD') = 'USD' THEN n.{value} "
             f"ELSE n.{value} * {rate} END"
         )
-        src = (
+        how = (
             f"CASE WHEN n.{usd} IS NOT NULL THEN 'declared' "
             f"WHEN COALESCE(n.{currency}, 'USD') = 'USD' THEN 'declared:USD' "
             f"WHEN {rate} IS NOT NULL THEN 'converted:' || n.{currency} || '@' || CAST({rate} AS VARCHAR) "
@@ -423,7 +419,7 @@ def _normalise_sql(
         )
         cols = ", ".join(f"n.{quote_ident(c.name)}" for c in load.inputs if c.name != usd)
         return (
-            f"SELECT {cols}, {conv} AS {usd}, {src} AS {usd}_source"
+            f"SELECT {cols}, {conv} AS {usd}, {how} AS {usd}_source"
             f"{', ' if derived else ''}{', '.join(derived)}, n._source_row, n._reason, n._column, n._raw "
             f"FROM ({inner}) n {fx}"
         )
@@ -466,7 +462,7 @@ def _commit(engine: Engine, staged: Staged, result: LoadResult) -> None:
     cols = ", ".join(quote_ident(c) for c in target)
     engine.execute(
         f"INSERT INTO {load.spec.name} ({cols}, _source, _source_row, _load_id) "
-        f"SELECT {cols}, ?, _source_row, ? FROM {norm_t} WHERE _reason IS NULL ORDER BY _source_row",
+        f"SELECT {cols}, ?, _source_row, ? FROM {norm_t} WHERE _reason IS NULL",
         [source, result.load_id],
     )
     engine.execute(

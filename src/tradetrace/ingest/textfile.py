@@ -53,41 +53,48 @@ class TextInfo:
     transcoded: bool
 
 
-def sha256_file(path: Path, progress: Progress | None = None) -> str:
+@dataclass(frozen=True)
+class FileDigest:
+    """What one read of the bytes tells: the content hash and the first invalid UTF-8 byte."""
+
+    sha256: str
+    utf8_error: tuple[int, int, int] | None  # (byte offset, line, byte value)
+
+
+def digest_file(path: Path, progress: Progress | None = None) -> FileDigest:
+    """SHA-256 and UTF-8 validity in a single pass over the file."""
     h = hashlib.sha256()
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    offset, lines = 0, 1
+    error: tuple[int, int, int] | None = None
     with open(path, "rb") as fh:
         while chunk := fh.read(CHUNK):
             h.update(chunk)
+            if error is None:
+                try:
+                    decoder.decode(chunk)
+                except UnicodeDecodeError as exc:
+                    error = (offset + exc.start, lines + chunk[: exc.start].count(b"\n"), chunk[exc.start])
+                lines += chunk.count(b"\n")
+            offset += len(chunk)
             if progress:
                 progress(len(chunk))
-    return h.hexdigest()
+    if error is None:
+        try:
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            error = (offset, lines, 0)
+    return FileDigest(h.hexdigest(), error)
+
+
+def sha256_file(path: Path, progress: Progress | None = None) -> str:
+    return digest_file(path, progress).sha256
 
 
 def _bom(head: bytes) -> str | None:
     for bom, name in BOMS:
         if head.startswith(bom):
             return name
-    return None
-
-
-def _first_utf8_error(path: Path) -> tuple[int, int, int] | None:
-    """(byte offset, line, byte value) of the first invalid UTF-8 sequence, or None."""
-    decoder = codecs.getincrementaldecoder("utf-8")()
-    offset = 0
-    lines = 1
-    with open(path, "rb") as fh:
-        while chunk := fh.read(CHUNK):
-            try:
-                decoder.decode(chunk)
-            except UnicodeDecodeError as exc:
-                bad = offset + exc.start
-                return bad, lines + chunk[: exc.start].count(b"\n"), chunk[exc.start]
-            offset += len(chunk)
-            lines += chunk.count(b"\n")
-    try:
-        decoder.decode(b"", final=True)
-    except UnicodeDecodeError:
-        return offset, lines, 0
     return None
 
 
@@ -113,13 +120,13 @@ def _plausible_cp1251(path: Path) -> bool:
     return glued / len(letters) < 0.2
 
 
-def detect_encoding(path: Path) -> str:
+def detect_encoding(path: Path, digest: FileDigest | None = None) -> str:
     with open(path, "rb") as fh:
         head = fh.read(4)
     bom = _bom(head)
     if bom:
         return bom
-    err = _first_utf8_error(path)
+    err = (digest or digest_file(path)).utf8_error
     if err is None:
         return "utf-8"
     if _plausible_cp1251(path):
@@ -151,17 +158,19 @@ def prepare_text(
     encoding: str = "auto",
     delimiter: str | None = None,
     progress: Progress | None = None,
+    digest: FileDigest | None = None,
 ) -> TextInfo:
     """Detect encoding and delimiter; give a UTF-8 path the engine can read."""
+    digest = digest or digest_file(path)
     enc = ENCODING_ALIASES.get(encoding.lower())
     if enc is None:
         raise EncodingError(
             f"{path}: unknown encoding {encoding!r}; use one of utf-8, cp1251, latin-1, utf-16"
         )
     if enc == "auto":
-        enc = detect_encoding(path)
+        enc = detect_encoding(path, digest)
     elif enc == "utf-8":
-        err = _first_utf8_error(path)
+        err = digest.utf8_error
         if err:
             raise EncodingError(
                 f"{path}: line {err[1]}: byte 0x{err[2]:02X} at offset {err[0]} is not valid UTF-8"
@@ -169,7 +178,7 @@ def prepare_text(
     if enc == "utf-8":
         target, transcoded = path, False
     else:
-        target = tmp_dir / f"{sha256_file(path)[:16]}.utf8.csv"
+        target = tmp_dir / f"{digest.sha256[:16]}.utf8.csv"
         _transcode(path, target, enc, progress)
         transcoded = True
     with open(target, encoding="utf-8", newline="") as fh:
