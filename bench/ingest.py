@@ -22,7 +22,6 @@ import duckdb
 
 from tradetrace.ingest.shipments import ingest_shipments
 from tradetrace.settings import Settings
-
 from tradetrace.workspace import Workspace
 
 OUT = Path(__file__).resolve().parent / "out"

@@ -32,7 +32,12 @@ RELATIONS = TableSpec(
     (
         Column("source_id", "VARCHAR", "entity_id of the owner / officer / person", True, CODE * 4),
         Column("target_id", "VARCHAR", "entity_id of the company", True, CODE * 4),
-        Column("relation", "VARCHAR", "owner, director, officer, employee, founder, representative, associate", True),
+        Column(
+            "relation",
+            "VARCHAR",
+            "owner, director, officer, employee, founder, representative, associate",
+            True,
+        ),
         Column("role", "VARCHAR", "role as written, e.g. 'Sales Director'", max_len=NAME),
         Column("share_pct", "DOUBLE", "ownership share in percent"),
         Column("start_date", "DATE", "start of the relation"),
