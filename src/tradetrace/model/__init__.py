@@ -1,0 +1,1 @@
+"""Value types (country, HS code, money) and restriction rules, with their reference data."""
