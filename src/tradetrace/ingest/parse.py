@@ -133,9 +133,19 @@ def date_sql(expr: str, formats: Sequence[str], try_date: Callable[[str, str], s
 
 
 def hs_sql(expr: str) -> str:
-    """Digits only (dots, spaces and dashes removed); 6 to 10 digits, else NULL."""
+    """Digits only (dots, spaces and dashes removed), 6 to 10 digits, else NULL.
+
+    The common even lengths take a fast path; odd lengths go through
+    ``model.hs.hs_clean_sql``, which restores a leading zero lost when a code
+    was stored as a number, where the nomenclature makes that unambiguous.
+    """
+    from tradetrace.model.hs import hs_clean_sql
+
     cleaned = f"regexp_replace({expr}, '[\\s.\\-/]', '', 'g')"
-    return f"CASE WHEN regexp_matches({cleaned}, '^[0-9]{{6,10}}$') THEN {cleaned} END"
+    return (
+        f"CASE WHEN regexp_matches({cleaned}, '^([0-9]{{6}}|[0-9]{{8}}|[0-9]{{10}})$') THEN {cleaned} "
+        f"WHEN {expr} IS NULL THEN NULL ELSE {hs_clean_sql(expr)} END"
+    )
 
 
 # Closed vocabularies: raw spelling (lower case) -> canonical value.
