@@ -340,9 +340,16 @@ def sql(ctx: Ctx, query: str, as_json: bool) -> None:
 
 
 @cli.command()
-def tables() -> None:
+@click.option("--markdown", is_flag=True, help="Print docs/tables.md.")
+def tables(markdown: bool) -> None:
     """Document the workspace tables and their columns."""
     from tradetrace.workspace import all_specs
+
+    if markdown:
+        from tradetrace.docs import tables_markdown
+
+        click.echo(tables_markdown())
+        return
 
     for spec in all_specs():
         click.echo(click.style(spec.name, bold=True) + f": {spec.doc}")
