@@ -7,9 +7,12 @@ distinct name.
 
 - buyer: the importer's tax id; rows without one take the tax id that the
   same name carries elsewhere, else the name key;
-- supplier: the maker of the goods: manufacturer, else the manufacturer
-  that the brand is most often declared with, else the brand, else the
-  exporter when it ships from the goods' origin country;
+- supplier: the maker of the goods. Manufacturer and brand names are first
+  folded onto their most frequent spelling (typos, "(Taiwan)" suffixes,
+  "MACHINE TOOL" vs "MACHINE TOOLS"); a brand then stands for the maker it is
+  most often declared with, which also catches the maker's name written in
+  another script; without a brand the manufacturer counts, then the exporter
+  when it ships from the goods' origin country;
 - route: ``direct`` when the exporter or dispatch country is the origin and
   no third country is involved; otherwise the first of exporter, dispatch
   and trading country that is neither origin nor destination is the hub.
@@ -46,6 +49,37 @@ class KeyedShipment:
 
 
 DEST = "COALESCE(s.destination_country, s.importer_country, s.reporter_country)"
+_STRING_MAP = pa.schema([("raw", pa.string()), ("key", pa.string())])
+
+
+def canonical_keys(keys: list[tuple[str, int]], cutoff: float = 90.0) -> dict[str, str]:
+    """Map spelling variants of a name key onto its most frequent form.
+
+    ``keys`` are (key, count). A key joins an earlier, more frequent one when
+    their first words are close (a typo, not another name) and either the
+    whole keys are at least ``cutoff`` similar (rapidfuzz ratio) or one key's
+    words all appear in the other ("norvida machine tools taiwan" joins
+    "norvida machine tools"; "sino" alone joins nothing, one word being too
+    little evidence).
+    """
+    from rapidfuzz import fuzz
+
+    canon: list[tuple[str, str, set[str]]] = []
+    out: dict[str, str] = {}
+    for key, _ in sorted(keys, key=lambda kc: (-kc[1], kc[0])):
+        words = key.split()
+        first = words[0] if words else ""
+        for c_key, c_first, c_words in canon:
+            if fuzz.ratio(first, c_first) < 75:
+                continue
+            subset = len(words) >= 2 and len(c_words) >= 2 and (set(words) <= c_words or c_words <= set(words))
+            if subset or fuzz.ratio(key, c_key) >= cutoff:
+                out[key] = c_key
+                break
+        else:
+            canon.append((key, first, set(words)))
+            out[key] = key
+    return out
 
 
 def _applicable(engine: Engine, rules: RuleSet) -> dict[int, tuple[Rule, ...]]:
@@ -70,7 +104,14 @@ def _applicable(engine: Engine, rules: RuleSet) -> dict[int, tuple[Rule, ...]]:
     return found
 
 
+def _register_map(engine: Engine, name: str, mapping: dict[str, str | None]) -> None:
+    engine.register(
+        name, pa.table({"raw": list(mapping), "key": list(mapping.values())}, schema=_STRING_MAP)
+    )
+
+
 def _names(engine: Engine) -> None:
+    """Name keys for every distinct name; manufacturer and brand keys folded onto canonical spellings."""
     raws = [
         r[0]
         for r in engine.fetchall(
@@ -78,10 +119,13 @@ def _names(engine: Engine) -> None:
             "UNION SELECT brand FROM _ks UNION SELECT exporter_name FROM _ks) WHERE n IS NOT NULL"
         )
     ]
-    keys = [name_key(r) for r in raws]
-    engine.register(
-        "_ks_names", pa.table({"raw": pa.array(raws, pa.string()), "key": pa.array(keys, pa.string())})
-    )
+    _register_map(engine, "_ks_names", {r: name_key(r) for r in raws})
+    for column, table in (("manufacturer", "_ks_canon_m"), ("brand", "_ks_canon_b")):
+        counts = engine.fetchall(
+            f"SELECT n.key, count(*) FROM _ks x JOIN _ks_names n ON n.raw = x.{column} "
+            "WHERE n.key IS NOT NULL GROUP BY 1 ORDER BY 1"
+        )
+        _register_map(engine, table, dict(canonical_keys([(k, int(c)) for k, c in counts])))
 
 
 def keyed_shipments(
@@ -113,11 +157,13 @@ def keyed_shipments(
     engine.execute(
         """CREATE OR REPLACE TEMP TABLE _ks_keyed AS
         WITH k AS (
-          SELECT x.*, ni.key AS ikey, nm.key AS mkey, nb.key AS bkey, ne.key AS ekey
+          SELECT x.*, ni.key AS ikey, cm.key AS mkey, cb.key AS bkey, ne.key AS ekey
           FROM _ks x
           LEFT JOIN _ks_names ni ON ni.raw = x.importer_name
           LEFT JOIN _ks_names nm ON nm.raw = x.manufacturer
+          LEFT JOIN _ks_canon_m cm ON cm.raw = nm.key
           LEFT JOIN _ks_names nb ON nb.raw = x.brand
+          LEFT JOIN _ks_canon_b cb ON cb.raw = nb.key
           LEFT JOIN _ks_names ne ON ne.raw = x.exporter_name
         ),
         name_tax AS (
@@ -138,7 +184,7 @@ def keyed_shipments(
         SELECT k.record_id, k.date, k.value, k.combo, k.origin, k.dest, k.hs_code, k.hub,
           k.from_origin, k.importer_name, k.exporter_name, COALESCE(k.ekey, k.exporter_name) AS ekey,
           COALESCE(NULLIF(k.tax, ''), nt.tax, 'name:' || k.ikey) AS buyer,
-          COALESCE(k.mkey, bm.mkey, k.bkey, em.mkey, CASE WHEN k.exporter_country = k.origin THEN k.ekey END)
+          COALESCE(bm.mkey, k.mkey, k.bkey, em.mkey, CASE WHEN k.exporter_country = k.origin THEN k.ekey END)
             AS supplier,
           COALESCE(k.manufacturer, k.brand, k.exporter_name) AS supplier_name
         FROM k
@@ -179,6 +225,6 @@ def keyed_shipments(
                 rules=found[row["combo"]],
             )
         )
-    for name in ("_ks", "_ks_keyed"):
-        engine.execute(f"DROP TABLE IF EXISTS {name}")
+    for name in ("_ks", "_ks_keyed", "_ks_goods", "_ks_names", "_ks_canon_m", "_ks_canon_b"):
+        engine.drop_relation(name)
     return dict(groups)
