@@ -25,6 +25,7 @@ test: lint typecheck unit
 
 bench: $(STAMP)
 	$(BIN)/python bench/ingest.py
+	$(BIN)/python bench/lists.py
 
 clean:
 	rm -rf out tradetrace-work .pytest_cache .mypy_cache .ruff_cache

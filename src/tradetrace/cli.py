@@ -172,20 +172,47 @@ def lists(click_ctx: click.Context) -> None:
 
 @lists.command("load")
 @click.argument("path", type=click.Path(path_type=Path), required=False)
-@click.option("--format", "fmt", default=None, help="List format (detected when not given).")
+@click.option("--format", "fmt", default=None,
+              help="ofac-csv, ofac-xml, ofac-advanced-xml, csl, un-xml, eu-xml, eu-csv, uk-csv, dpl, ftm "
+                   "(detected when not given).")  # fmt: skip
+@click.option("--as-of", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+              help="Publication date, when the file does not state one.")  # fmt: skip
+@click.option("--first-seen", type=click.Path(path_type=Path, exists=True), default=None,
+              help="OFAC first-seen CSV giving approximate listing dates.")  # fmt: skip
 @pass_ctx
-def lists_load(ctx: Ctx, path: Path | None, fmt: str | None) -> None:
-    """Load a list (a folder of OFAC CSV files, ...). Without PATH: the shipped demo extract."""
+def lists_load(ctx: Ctx, path: Path | None, fmt: str | None, as_of: Any, first_seen: Path | None) -> None:
+    """Load a list file or folder (OFAC, CSL, UN, EU, UK, DPL, FtM). Without PATH: the shipped SDN extract."""
     from tradetrace.ingest.base import IngestError
     from tradetrace.lists.store import load_list
 
     with ctx.workspace() as ws:
         try:
-            result = load_list(ws, path, fmt)
-        except IngestError as exc:
+            result = load_list(ws, path, fmt, first_seen=first_seen, as_of=as_of.date() if as_of else None)
+        except (IngestError, ValueError) as exc:
             _fail(str(exc))
         ws.record("lists", {"last": result.summary()})
     click.echo(result.summary())
+
+
+@lists.command("diff")
+@click.argument("a")
+@click.argument("b")
+@click.option("--json", "as_json", is_flag=True, help="The whole difference as JSON.")
+@click.option("--limit", type=int, default=50, show_default=True)
+@pass_ctx
+def lists_diff(ctx: Ctx, a: str, b: str, as_json: bool, limit: int) -> None:
+    """Entries added, removed and changed from version A to B (ids, id prefixes, list ids, or LIST@DATE)."""
+    from tradetrace.lists.diff import diff_versions
+
+    with ctx.workspace() as ws:
+        try:
+            diff = diff_versions(ws.engine, a, b)
+        except ValueError as exc:
+            _fail(str(exc))
+    if as_json:
+        click.echo(json.dumps(diff.to_dict(), ensure_ascii=False, indent=1, default=str))
+    else:
+        click.echo(diff.summary(limit=limit))
 
 
 # ---------------------------------------------------------------- simulate / detect

@@ -83,6 +83,12 @@ class ListLoadResult:
         return "\n".join(lines)
 
 
+# The shipped extract is a verbatim subset of the OFAC SDN files published on
+# 2024-05-03 (see data/lists/ofac_sdn_extract/SOURCE.md); its date is that of
+# the publication, not of the files on disk.
+SHIPPED_AS_OF = date(2024, 5, 3)
+
+
 def shipped_extract() -> Path:
     """The small public-domain SDN extract that ships with tradetrace (for the demo)."""
     return Path(str(resources.files("tradetrace").joinpath("data/lists/ofac_sdn_extract")))
@@ -104,6 +110,8 @@ def load_list(
     """Load the list at ``path`` (file or folder; None: the shipped SDN extract)."""
     engine = ws.engine
     ensure_tables(engine)
+    if path is None and as_of is None:
+        as_of = SHIPPED_AS_OF
     source = detect(path if path is not None else shipped_extract(), fmt, first_seen)
     files = [(p, sha256_file(p), p.stat().st_size) for p in source.files]
     content = hashlib.sha256(
