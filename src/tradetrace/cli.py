@@ -165,9 +165,12 @@ def lists(click_ctx: click.Context) -> None:
 
         with ctx.workspace() as ws:
             for v in list_versions(ws.engine):
+                mark = "*" if v["active"] else " "
                 click.echo(
-                    f"{v['list_id']:<28} {v['entries']:>7,} entries  as of {v['as_of']}  {v['source']}"
+                    f"{mark} {v['list_id']:<22} {v['version_id']:<17} {v['entries']:>7,} entries  "
+                    f"as of {v['as_of']}  {v['source']}"
                 )
+            click.echo("(* active: used for screening)")
 
 
 @lists.command("load")
