@@ -42,7 +42,7 @@ def run_demo(
     task.done()
     with Workspace(settings) as ws:
         echo(f"2/5 ingesting into {workspace}")
-        echo(ingest_shipments(ws, sim.files["shipments"], "canonical", progress=progress).summary())
+        echo(ingest_shipments(ws, sim.files["shipments_csv"], "canonical", progress=progress).summary())
         for kind in ("parties", "relations", "payments"):
             echo(ingest_table(ws, kind, sim.files[kind], progress=progress).summary())
         echo("3/5 loading the shipped sanctions-list extract")

@@ -1,0 +1,62 @@
+"""Simulated datasets shared by the end-to-end tests (built once per session)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tradetrace.detect.findings import read_findings
+from tradetrace.detect.runner import run_detectors
+from tradetrace.ingest.parties import ingest_table
+from tradetrace.ingest.shipments import ingest_shipments
+from tradetrace.settings import Settings
+from tradetrace.simulate import simulate
+from tradetrace.workspace import Workspace
+
+
+@dataclass
+class Run:
+    truth: dict[str, Any]
+    findings: list[dict[str, Any]]
+    ws: Workspace
+    data: Path
+
+
+def _run(tmp: Path, rows: int, seed: int, fmt: str, profile: str) -> Run:
+    data = tmp / "data"
+    sim = simulate(data, rows=rows, seed=seed, formats=(fmt,))
+    ws = Workspace(Settings(workspace=tmp / f"ws-{fmt}", progress=False))
+    path = sim.files["shipments_" + fmt.replace("-", "_")]
+    result = ingest_shipments(ws, path, profile)
+    assert result.rows_quarantined == 0, result.summary()
+    for kind in ("parties", "relations", "payments"):
+        ingest_table(ws, kind, sim.files[kind])
+    run_detectors(ws)
+    truth = json.loads((data / "truth.json").read_text("utf-8"))
+    return Run(truth, read_findings(ws.engine), ws, data)
+
+
+@pytest.fixture(scope="session")
+def demo_run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Run]:
+    run = _run(tmp_path_factory.mktemp("demo"), 200_000, 7, "csv", "canonical")
+    yield run
+    run.ws.close()
+
+
+@pytest.fixture(scope="session")
+def demo_run_rudt(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Run]:
+    run = _run(tmp_path_factory.mktemp("demo-rudt"), 200_000, 7, "ru-dt", "ru-dt")
+    yield run
+    run.ws.close()
+
+
+@pytest.fixture(scope="session")
+def million_run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Run]:
+    run = _run(tmp_path_factory.mktemp("million"), 1_000_000, 2024, "csv", "canonical")
+    yield run
+    run.ws.close()
