@@ -5,8 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from tradetrace.ingest.base import LoadResult
+from tradetrace.ingest.normalise import TableLoad
 from tradetrace.ingest.profiles import load_profile
-from tradetrace.ingest.tabular import TableLoad, load_table
+from tradetrace.ingest.tabular import load_table
 from tradetrace.model.records import SHIPMENTS
 from tradetrace.progress import Progress
 from tradetrace.workspace import Workspace
