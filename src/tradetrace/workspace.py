@@ -88,6 +88,13 @@ class Workspace:
                 "FROM loads ORDER BY loaded_at, load_id"
             )
         ]
+        manifest["lists"] = [
+            {"version_id": r[0], "list_id": r[1], "as_of": r[2], "sha256": r[3], "entries": r[4], "active": r[5]}
+            for r in self.engine.fetchall(
+                "SELECT version_id, list_id, as_of, sha256, entries, active FROM list_versions "
+                "ORDER BY list_id, as_of, version_id"
+            )
+        ]
         manifest.setdefault("stages", {})[stage] = {
             "at": datetime.now(UTC).isoformat(timespec="seconds"),
             **details,
