@@ -39,21 +39,22 @@ def monthly_routes_svg(
             )
             bottom = [b + v for b, v in zip(bottom, values, strict=True)]
         top = max(bottom, default=1.0) or 1.0
-        for when, label in markers:
+        for i, (when, label) in enumerate(sorted(markers)):
             x = float(to_num(when))
             ax.axvline(x, color="#333", linestyle="--", linewidth=1)
-            ax.text(x, top * 1.02, f" {label}", rotation=0, fontsize=8, va="bottom", ha="left")
-        ax.set_ylim(0, top * 1.18)
+            ax.text(x, top * (1.04 + 0.09 * i), f" {label}", fontsize=8, va="bottom", ha="left",
+                    bbox={"facecolor": "white", "edgecolor": "none", "pad": 1})  # fmt: skip
+        ax.set_ylim(0, top * (1.12 + 0.09 * len(markers)))
         ax.set_ylabel("USD million")
         ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:,.1f}"))
         ax.xaxis.set_major_locator(mdates.MonthLocator(bymonth=(1, 7)))  # type: ignore[no-untyped-call]
         ax.xaxis.set_major_formatter(mdates.DateFormatter("%b %Y"))  # type: ignore[no-untyped-call]
         ax.set_title(title, loc="left", fontsize=10)
         ax.spines[["top", "right"]].set_visible(False)
-        ax.legend(loc="upper left", frameon=False, ncol=min(4, len(routes)))
+        ax.legend(loc="upper left", frameon=False, ncol=min(4, len(routes)), bbox_to_anchor=(0, 1.0))
         fig.tight_layout()
         buf = io.StringIO()
-        fig.savefig(buf, format="svg")
+        fig.savefig(buf, format="svg", metadata={"Date": None, "Creator": None})
         plt.close(fig)
     svg = buf.getvalue()
     return svg[svg.index("<svg") :]
