@@ -89,7 +89,14 @@ class Workspace:
             )
         ]
         manifest["lists"] = [
-            {"version_id": r[0], "list_id": r[1], "as_of": r[2], "sha256": r[3], "entries": r[4], "active": r[5]}
+            {
+                "version_id": r[0],
+                "list_id": r[1],
+                "as_of": r[2],
+                "sha256": r[3],
+                "entries": r[4],
+                "active": r[5],
+            }
             for r in self.engine.fetchall(
                 "SELECT version_id, list_id, as_of, sha256, entries, active FROM list_versions "
                 "ORDER BY list_id, as_of, version_id"

@@ -28,8 +28,19 @@ def _rows() -> list[list[str]]:
     rows: list[list[str]] = []
     n = 0
 
-    def add(day: date, importer: tuple[str, str], exporter: str, exp_cc: str, origin: str, hs: str,
-            value: float, manufacturer: str = "", brand: str = "", currency: str = "USD", usd: str = "") -> None:
+    def add(
+        day: date,
+        importer: tuple[str, str],
+        exporter: str,
+        exp_cc: str,
+        origin: str,
+        hs: str,
+        value: float,
+        manufacturer: str = "",
+        brand: str = "",
+        currency: str = "USD",
+        usd: str = "",
+    ) -> None:
         nonlocal n
         n += 1
         rows.append([f"D{n:04d}", day.isoformat(), importer[0], importer[1], "RU", exporter, exp_cc, exp_cc,
@@ -39,38 +50,105 @@ def _rows() -> list[list[str]]:
     for i in range(8):  # 2021-2022, long cooperation
         add(date(2021, 2, 1) + timedelta(days=80 * i), BUYER, MAKER, "TW", "TW", "8458110000", 90_000)
     for d, v in ((date(2023, 1, 20), 150_000), (date(2023, 3, 14), 147_000), (date(2023, 5, 26), 150_000)):
-        add(d, (BUYER[0], "") if d.month == 3 else BUYER, "NEXA MACHINE TOOLS CO LTD", "TWN", "Taiwan",
-            "8458.11.0000", v, manufacturer="Nexa Machine Tools")
+        add(
+            d,
+            (BUYER[0], "") if d.month == 3 else BUYER,
+            "NEXA MACHINE TOOLS CO LTD",
+            "TWN",
+            "Taiwan",
+            "8458.11.0000",
+            v,
+            manufacturer="Nexa Machine Tools",
+        )
     # ... then via China and Turkey, declaring the maker and Taiwanese origin; some in EUR
     for i in range(6):
-        add(date(2023, 6, 20) + timedelta(days=30 * i), ("NEXA MACHINE TECHNOLOGY LLC", "7707083893"),
-            "Shenzhen Hop Trading Co., Ltd.", "CN", "TW", "8459610000", 200_000, manufacturer=MAKER, brand="NEXA")
+        add(
+            date(2023, 6, 20) + timedelta(days=30 * i),
+            ("NEXA MACHINE TECHNOLOGY LLC", "7707083893"),
+            "Shenzhen Hop Trading Co., Ltd.",
+            "CN",
+            "TW",
+            "8459610000",
+            200_000,
+            manufacturer=MAKER,
+            brand="NEXA",
+        )
     for i in range(4):
-        add(date(2023, 7, 5) + timedelta(days=45 * i), BUYER, "Anka Makine Dış Ticaret Ltd. Şti.", "TR", "TW",
-            "8466930000", 135_000, manufacturer="NEXA MACHINE TOOLS CO., LTD", currency="EUR", usd="145000")
+        add(
+            date(2023, 7, 5) + timedelta(days=45 * i),
+            BUYER,
+            "Anka Makine Dış Ticaret Ltd. Şti.",
+            "TR",
+            "TW",
+            "8466930000",
+            135_000,
+            manufacturer="NEXA MACHINE TOOLS CO., LTD",
+            currency="EUR",
+            usd="145000",
+        )
     # negative: a German brand always came both directly and via a Dutch distributor
     other = ("ООО «Станкоимпорт»", "7703012345")
     for i in range(20):
         d = date(2021, 1, 10) + timedelta(days=60 * i)
         add(d, other, "Werkzeugbau GmbH", "DE", "DE", "8458110000", 80_000, manufacturer="Werkzeugbau GmbH")
-        add(d + timedelta(days=5), other, "Holland Machines B.V.", "NL", "DE", "8458110000", 70_000,
-            manufacturer="Werkzeugbau GmbH")
+        add(
+            d + timedelta(days=5),
+            other,
+            "Holland Machines B.V.",
+            "NL",
+            "DE",
+            "8458110000",
+            70_000,
+            manufacturer="Werkzeugbau GmbH",
+        )
     # negative: direct supply of Japanese machine tools simply stops
     third = ("АО «Уралмашпром»", "6601234567")
     for i in range(10):
-        add(date(2021, 6, 1) + timedelta(days=50 * i), third, "Kaizen Seiki K.K.", "JP", "JP", "8457100000", 120_000)
+        add(
+            date(2021, 6, 1) + timedelta(days=50 * i),
+            third,
+            "Kaizen Seiki K.K.",
+            "JP",
+            "JP",
+            "8457100000",
+            120_000,
+        )
     # negative: uncontrolled goods (furniture) switch to a Chinese exporter
     fourth = ("ООО «Мебельторг»", "7812345678")
     for i in range(6):
-        add(date(2021, 1, 1) + timedelta(days=90 * i), fourth, "Mobili Roma S.r.l.", "IT", "IT", "9403300000", 60_000)
+        add(
+            date(2021, 1, 1) + timedelta(days=90 * i),
+            fourth,
+            "Mobili Roma S.r.l.",
+            "IT",
+            "IT",
+            "9403300000",
+            60_000,
+        )
     for i in range(6):
-        add(date(2023, 1, 1) + timedelta(days=60 * i), fourth, "Guangzhou Mobili Trading", "CN", "IT", "9403300000",
-            60_000, manufacturer="Mobili Roma S.r.l.")
+        add(
+            date(2023, 1, 1) + timedelta(days=60 * i),
+            fourth,
+            "Guangzhou Mobili Trading",
+            "CN",
+            "IT",
+            "9403300000",
+            60_000,
+            manufacturer="Mobili Roma S.r.l.",
+        )
     # negative: goods only ever came through a hub
     fifth = ("ООО «Транзит»", "7701111111")
     for i in range(8):
-        add(date(2022, 1, 1) + timedelta(days=60 * i), fifth, "Dubai Gulf Machinery FZE", "AE", "TW", "8458110000",
-            100_000, manufacturer="Formosa Lathe Works")
+        add(
+            date(2022, 1, 1) + timedelta(days=60 * i),
+            fifth,
+            "Dubai Gulf Machinery FZE",
+            "AE",
+            "TW",
+            "8458110000",
+            100_000,
+            manufacturer="Formosa Lathe Works",
+        )
     return rows
 
 

@@ -31,7 +31,14 @@ def test_report_carries_the_numbers_and_escapes_names(ws: Workspace, tmp_path: P
     html = out.read_text("utf-8")
     assert "<script>" not in html and "&lt;script&gt;" in html
     text = re.sub(r"<[^>]+>", " ", html)
-    for needle in ("$447,000", "$1,780,000", "2023-05-26", "CN, TR", "tw-machine-tools-2023", "FIN-2022-Alert003"):
+    for needle in (
+        "$447,000",
+        "$1,780,000",
+        "2023-05-26",
+        "CN, TR",
+        "tw-machine-tools-2023",
+        "FIN-2022-Alert003",
+    ):
         assert needle in text, needle
     assert html.count("<tr class=") == len(finding.record_ids) == 13
     assert "<svg" in html and "direct from origin" in html and "via CN" in html

@@ -72,7 +72,9 @@ def canonical_keys(keys: list[tuple[str, int]], cutoff: float = 90.0) -> dict[st
         for c_key, c_first, c_words in canon:
             if fuzz.ratio(first, c_first) < 75:
                 continue
-            subset = len(words) >= 2 and len(c_words) >= 2 and (set(words) <= c_words or c_words <= set(words))
+            subset = (
+                len(words) >= 2 and len(c_words) >= 2 and (set(words) <= c_words or c_words <= set(words))
+            )
             if subset or fuzz.ratio(key, c_key) >= cutoff:
                 out[key] = c_key
                 break
@@ -105,9 +107,7 @@ def _applicable(engine: Engine, rules: RuleSet) -> dict[int, tuple[Rule, ...]]:
 
 
 def _register_map(engine: Engine, name: str, mapping: dict[str, str | None]) -> None:
-    engine.register(
-        name, pa.table({"raw": list(mapping), "key": list(mapping.values())}, schema=_STRING_MAP)
-    )
+    engine.register(name, pa.table({"raw": list(mapping), "key": list(mapping.values())}, schema=_STRING_MAP))
 
 
 def _names(engine: Engine) -> None:

@@ -24,6 +24,7 @@ def monthly_routes_svg(
 
     months = sorted(monthly)
     routes = sorted({r for m in months for r in monthly[m]}, key=lambda r: (r != "direct", r))
+
     def to_num(d: date) -> float:  # matplotlib's date numbers: days since 1970-01-01
         return float((d - date(1970, 1, 1)).days)
 
