@@ -1,0 +1,138 @@
+"""Fictional street addresses, phones and web details in each country's usual format."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from tradetrace.simulate.translit import fold_cp1251, ru_latin
+from tradetrace.simulate.vocab import yaml_data
+
+_PHONE_PREFIX = {
+    "RU": "+7 495",
+    "KZ": "+7 727",
+    "BY": "+375 17",
+    "AM": "+374 10",
+    "KG": "+996 312",
+    "UZ": "+998 71",
+    "TR": "+90 212",
+    "DE": "+49 40",
+    "CN": "+86 755",
+    "TW": "+886 4",
+    "JP": "+81 6",
+    "KR": "+82 32",
+    "US": "+1 408",
+    "IT": "+39 02",
+    "AE": "+971 4",
+    "HK": "+852",
+    "IN": "+91 22",
+    "PL": "+48 61",
+    "FR": "+33 4",
+    "NL": "+31 10",
+}
+_TLD = {
+    "RU": "ru",
+    "KZ": "kz",
+    "BY": "by",
+    "DE": "de",
+    "CN": "com.cn",
+    "TW": "com.tw",
+    "JP": "co.jp",
+    "TR": "com.tr",
+    "IT": "it",
+    "PL": "pl",
+    "FR": "fr",
+    "NL": "nl",
+    "KR": "co.kr",
+    "IN": "in",
+}
+
+
+@dataclass(frozen=True)
+class Address:
+    text: str
+    text_cp: str  # CP1251-safe form for ru-dt records
+
+
+def _pick(rng: np.random.Generator, items: list[str]) -> str:
+    return str(items[int(rng.integers(len(items)))])
+
+
+def ru_address(rng: np.random.Generator, city: str | None = None) -> Address:
+    data = yaml_data("names_ru.yaml")
+    cities = data["cities"]
+    if city is None:
+        w = np.array([c["w"] for c in cities], dtype=float)
+        entry = cities[
+            min(int(np.searchsorted(np.cumsum(w), rng.random() * w.sum(), side="right")), len(cities) - 1)
+        ]
+    else:
+        entry = next((c for c in cities if c["city"] == city), {"city": city, "zip": [100000, 199999]})
+    lo, hi = entry["zip"]
+    text = f"{int(rng.integers(lo, hi + 1))}, г. {entry['city']}, {_pick(rng, data['streets'])}, д. {int(rng.integers(1, 160))}"
+    if rng.random() < 0.4:
+        text += f", стр. {int(rng.integers(1, 9))}"
+    if rng.random() < 0.55:
+        text += f", офис {int(rng.integers(1, 950))}"
+    return Address(text, text)
+
+
+def cis_address(rng: np.random.Generator, country: str) -> Address:
+    data = yaml_data("names_ru.yaml")
+    city = _pick(rng, data["foreign_cities"][country])
+    street = _pick(rng, data["streets"])
+    text = f"{int(rng.integers(1000, 999999)):06d}, г. {city}, {street}, д. {int(rng.integers(1, 200))}"
+    return Address(text, text)
+
+
+def foreign_address(rng: np.random.Generator, country: str) -> Address:
+    world = yaml_data("names_world.yaml")
+    n, m = int(rng.integers(1, 300)), int(rng.integers(1, 30))
+    if country == "CN":
+        cn = world["cn"]
+        place = cn["places"][int(rng.integers(len(cn["places"])))][1]
+        text = (
+            f"No. {n} {_pick(rng, cn['street_words'])} Road, {_pick(rng, cn['districts'])} District, "
+            f"{place}, China"
+        )
+    elif country == "TW":
+        tw = world["tw"]
+        place = tw["places"][int(rng.integers(len(tw["places"])))][1]
+        text = f"No. {n}, {_pick(rng, tw['street_words'])} Rd., {place} City, Taiwan"
+    elif country == "TR":
+        tr = world["tr"]
+        text = f"{_pick(rng, tr['street_words'])} Cad. No: {n}, {_pick(rng, tr['cities'])}, Turkey"
+    else:
+        cfg = world["latin"]["countries"].get(country)
+        if cfg is None:
+            text = f"{n} Industrial Road, {country}"
+        else:
+            text = cfg["address"].format(
+                n=n,
+                m=m,
+                street=_pick(rng, cfg["streets"]),
+                city=_pick(rng, cfg["cities"]),
+                zip=f"{int(rng.integers(10000, 99999))}",
+            )
+    return Address(text, fold_cp1251(text, german=True))
+
+
+def address(rng: np.random.Generator, country: str) -> Address:
+    if country == "RU":
+        return ru_address(rng)
+    if country in ("KZ", "BY", "AM", "KG", "UZ"):
+        return cis_address(rng, country)
+    return foreign_address(rng, country)
+
+
+def phone(rng: np.random.Generator, country: str) -> str:
+    prefix = _PHONE_PREFIX.get(country, "+1 202")
+    return f"{prefix} {int(rng.integers(200, 999))}-{int(rng.integers(10, 99))}-{int(rng.integers(10, 99))}"
+
+
+def web(brand_or_core: str, country: str) -> tuple[str, str]:
+    """A (website, e-mail) pair derived from a firm's Latin core name."""
+    slug = "".join(ch for ch in ru_latin(brand_or_core).lower() if ch.isalnum())[:18] or "firm"
+    domain = f"{slug}.{_TLD.get(country, 'com')}"
+    return f"www.{domain}", f"info@{domain}"

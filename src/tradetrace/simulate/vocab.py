@@ -1,0 +1,134 @@
+"""Knowledge the simulator runs on, read lazily from ``simulate/data``.
+
+Nothing is loaded at import time; every loader is cached after its first call.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from typing import Any
+
+import numpy as np
+import yaml
+from numpy.typing import NDArray
+
+CURRENCIES: tuple[str, ...] = ("USD", "EUR", "CNY", "RUB", "TRY", "JPY")
+
+
+def data_text(name: str) -> str:
+    """The text of one data file shipped with the simulator."""
+    return resources.files("tradetrace.simulate").joinpath("data").joinpath(name).read_text("utf-8")
+
+
+def _rows(name: str) -> list[dict[str, str]]:
+    lines = [ln for ln in data_text(name).splitlines() if not ln.startswith("#")]
+    return list(csv.DictReader(io.StringIO("\n".join(lines))))
+
+
+@dataclass(frozen=True)
+class Country:
+    alpha2: str
+    alpha3: str
+    numeric: str
+    name_en: str
+    name_ru: str
+    name_ru_dt: str
+
+
+@dataclass(frozen=True)
+class Goods:
+    """One HS6 line of the goods catalogue with its price and weight model."""
+
+    hs6: str
+    industry: str
+    tnved: tuple[str, ...]
+    unit: str
+    price_usd: float
+    price_sigma: float
+    kg_per_unit: float
+    qty: float
+    qty_sigma: float
+    chpl: str
+    model_style: str
+    generic: bool
+    desc_en: str
+    desc_ru: str
+
+    @property
+    def controlled(self) -> bool:
+        return bool(self.chpl)
+
+
+@dataclass(frozen=True)
+class Post:
+    code: str
+    country: str
+    weight: float
+
+
+@cache
+def countries() -> tuple[Country, ...]:
+    return tuple(
+        Country(r["alpha2"], r["alpha3"], r["numeric"], r["name_en"], r["name_ru"], r["name_ru_dt"])
+        for r in _rows("countries.csv")
+    )
+
+
+@cache
+def country_index() -> dict[str, int]:
+    return {c.alpha2: i for i, c in enumerate(countries())}
+
+
+@cache
+def goods() -> tuple[Goods, ...]:
+    out = []
+    for r in _rows("goods.csv"):
+        out.append(
+            Goods(
+                hs6=r["hs6"],
+                industry=r["industry"],
+                tnved=tuple(r["tnved"].split(";")),
+                unit=r["unit"],
+                price_usd=float(r["price_usd"]),
+                price_sigma=float(r["price_sigma"]),
+                kg_per_unit=float(r["kg_per_unit"]),
+                qty=float(r["qty"]),
+                qty_sigma=float(r["qty_sigma"]),
+                chpl=r["chpl"],
+                model_style=r["model_style"],
+                generic=r["generic"] == "1",
+                desc_en=r["desc_en"],
+                desc_ru=r["desc_ru"],
+            )
+        )
+    return tuple(out)
+
+
+@cache
+def goods_by_hs6() -> dict[str, Goods]:
+    return {g.hs6: g for g in goods()}
+
+
+@cache
+def posts() -> tuple[Post, ...]:
+    return tuple(Post(r["code"], r["country"], float(r["weight"])) for r in _rows("posts.csv"))
+
+
+@cache
+def fx_table() -> NDArray[np.float64]:
+    """Units of each of CURRENCIES per USD, shape (len(CURRENCIES), 72 months from 2019-01)."""
+    rows = _rows("fx_monthly.csv")
+    table = np.array([[float(r[c]) for r in rows] for c in CURRENCIES], dtype=np.float64)
+    return table
+
+
+@cache
+def yaml_data(name: str) -> Any:
+    return yaml.safe_load(data_text(name))
+
+
+UNITS_RU: dict[str, str] = {"pcs": "ШТ", "kg": "КГ", "set": "КОМПЛ", "m": "М", "pair": "ПАР"}
