@@ -218,6 +218,49 @@ def lists_diff(ctx: Ctx, a: str, b: str, as_json: bool, limit: int) -> None:
         click.echo(diff.summary(limit=limit))
 
 
+# ---------------------------------------------------------------- rules
+@cli.group(invoke_without_command=True)
+@click.pass_context
+def rules(click_ctx: click.Context) -> None:
+    """Restriction rules (who restricts which goods to where, from when): `rules load FILE`; alone, list them."""
+    if click_ctx.invoked_subcommand is not None:
+        return
+    ctx: Ctx = click_ctx.obj
+    from tradetrace.ingest.rules import workspace_rules
+    from tradetrace.model.rules import RuleError
+
+    with ctx.workspace() as ws:
+        try:
+            ruleset = workspace_rules(ws)
+        except RuleError as exc:
+            _fail(str(exc))
+    for r in ruleset:
+        goods = ", ".join(r.goods)
+        click.echo(
+            f"{r.effective_date}  {r.id:<32} {'/'.join(r.restricting)} -> {'/'.join(r.destinations)}  "
+            f"{goods if len(goods) < 60 else goods[:57] + '...'}"
+        )
+    hubs = ruleset.hub_countries()
+    click.echo(f"transshipment hubs ({len(hubs)}): {', '.join(sorted(hubs))}")
+
+
+@rules.command("load")
+@click.argument("file", type=click.Path(path_type=Path))
+@pass_ctx
+def rules_load(ctx: Ctx, file: Path) -> None:
+    """Check a rule file and keep it in the workspace (a rule with an existing id replaces it)."""
+    from tradetrace.ingest.rules import load_rule_file
+    from tradetrace.model.rules import RuleError
+
+    with ctx.workspace() as ws:
+        try:
+            result = load_rule_file(ws, file)
+        except RuleError as exc:
+            _fail(str(exc))
+        ws.record("rules", {"last": result.summary()})
+    click.echo(result.summary())
+
+
 # ---------------------------------------------------------------- simulate / detect
 @cli.command()
 @click.option("--out", "out", type=click.Path(path_type=Path), required=True, help="Output folder.")

@@ -19,14 +19,14 @@ def run_detectors(
 ) -> dict[str, list[Finding]]:
     """Run the named detectors (all registered ones by default); findings are
     stored in the workspace, replacing the same detectors' earlier findings."""
-    from tradetrace.model.rules import load_rules
+    from tradetrace.ingest.rules import stored_rule_files, workspace_rules
 
     available = registered()
     chosen = list(names) or list(available)
     unknown = [n for n in chosen if n not in available]
     if unknown:
         raise ValueError(f"unknown detector(s) {unknown}; available: {', '.join(available)}")
-    ctx = DetectContext(ws.engine, load_rules(ws.settings.rule_files), progress or NullProgress())
+    ctx = DetectContext(ws.engine, workspace_rules(ws), progress or NullProgress())
     results: dict[str, list[Finding]] = {}
     for name in chosen:
         detector = available[name]((params or {}).get(name))
@@ -45,7 +45,7 @@ def run_detectors(
                 }
                 for n in chosen
             ],
-            "rule_files": [str(p) for p in ws.settings.rule_files],
+            "rule_files": [str(p) for p in [*stored_rule_files(ws), *ws.settings.rule_files]],
         },
     )
     return results
