@@ -5,31 +5,37 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from followthemoney.types import registry
 
 from tradetrace.simulate.translit import fold_cp1251, ru_latin
 from tradetrace.simulate.vocab import yaml_data
 
-_PHONE_PREFIX = {
-    "RU": "+7 495",
-    "KZ": "+7 727",
-    "BY": "+375 17",
-    "AM": "+374 10",
-    "KG": "+996 312",
-    "UZ": "+998 71",
-    "TR": "+90 212",
-    "DE": "+49 40",
-    "CN": "+86 755",
-    "TW": "+886 4",
-    "JP": "+81 6",
-    "KR": "+82 32",
-    "US": "+1 408",
-    "IT": "+39 02",
-    "AE": "+971 4",
-    "HK": "+852",
-    "IN": "+91 22",
-    "PL": "+48 61",
-    "FR": "+33 4",
-    "NL": "+31 10",
+# country -> (calling code and area code, number of local digits)
+_PHONE = {
+    "RU": ("+7 495", 7),
+    "KZ": ("+7 727", 7),
+    "BY": ("+375 17", 7),
+    "AM": ("+374 10", 6),
+    "KG": ("+996 312", 6),
+    "UZ": ("+998 71", 7),
+    "TR": ("+90 212", 7),
+    "DE": ("+49 40", 8),
+    "CN": ("+86 755", 8),
+    "TW": ("+886 4", 8),
+    "JP": ("+81 6", 8),
+    "KR": ("+82 32", 7),
+    "US": ("+1 408", 7),
+    "IT": ("+39 02", 8),
+    "AE": ("+971 4", 7),
+    "HK": ("+852", 8),
+    "IN": ("+91 22", 8),
+    "PL": ("+48 61", 7),
+    "FR": ("+33 4", 8),
+    "NL": ("+31 10", 7),
+    "GB": ("+44 114", 7),
+    "CZ": ("+420 2", 8),
+    "VN": ("+84 28", 8),
+    "MY": ("+60 3", 8),
 }
 _TLD = {
     "RU": "ru",
@@ -126,9 +132,18 @@ def address(rng: np.random.Generator, country: str) -> Address:
     return foreign_address(rng, country)
 
 
-def phone(rng: np.random.Generator, country: str) -> str:
-    prefix = _PHONE_PREFIX.get(country, "+1 202")
-    return f"{prefix} {int(rng.integers(200, 999))}-{int(rng.integers(10, 99))}-{int(rng.integers(10, 99))}"
+def phone(rng: np.random.Generator, country: str) -> str | None:
+    """A phone number that phone-number libraries accept as valid (None if none found)."""
+    prefix, digits = _PHONE.get(country, ("+1 202", 7))
+    for _ in range(30):
+        local = f"{int(rng.integers(2 * 10 ** (digits - 1), 10**digits)):0{digits}d}"
+        if digits == 8:
+            number = f"{prefix} {local[:4]} {local[4:]}"
+        else:
+            number = f"{prefix} {local[:-4]}-{local[-4:-2]}-{local[-2:]}"
+        if registry.phone.clean(number):
+            return number
+    return None
 
 
 def web(brand_or_core: str, country: str) -> tuple[str, str]:

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from followthemoney import model
+from followthemoney.proxy import EntityProxy
 
 from tradetrace.simulate.ids import stable_id
 from tradetrace.simulate.registry import Firm, Person, Registry, Relation
@@ -110,22 +111,27 @@ def write_relations(path: Path, reg: Registry) -> None:
             )
 
 
+def _put(e: EntityProxy, prop: str, values: str | list[str] | None) -> None:
+    """Add values the simulator already wrote in FtM's normal form (no re-cleaning)."""
+    if values:
+        e.add(prop, values, cleaned=True)
+
+
 def firm_entity(f: Firm) -> dict[str, Any]:
     e = model.make_entity("Company")
     e.id = f.entity_id
-    e.add("name", f.name.primary)
-    e.add("alias", _aliases(f))
-    e.add("country", f.country.lower())
-    e.add("jurisdiction", f.country.lower())
+    _put(e, "name", f.name.primary)
+    _put(e, "alias", _aliases(f))
+    _put(e, "country", f.country.lower())
+    _put(e, "jurisdiction", f.country.lower())
     if f.tax_id:
-        e.add("innCode" if f.country == "RU" else "taxNumber", f.tax_id)
+        _put(e, "innCode" if f.country == "RU" else "taxNumber", f.tax_id)
     if f.registration_no:
-        e.add(
-            "ogrnCode" if f.country == "RU" and len(f.registration_no) == 13 else "registrationNumber",
-            f.registration_no,
-        )
-    e.add("incorporationDate", f.incorporated)
-    e.add("address", f.address.text)
+        russian = f.country == "RU" and len(f.registration_no) == 13
+        _put(e, "ogrnCode" if russian else "registrationNumber", f.registration_no)
+    _put(e, "incorporationDate", f.incorporated)
+    _put(e, "address", f.address.text)
+    # contact details go through FtM's own cleaning (phone and URL normal forms)
     e.add("phone", f.phone)
     e.add("email", f.email)
     e.add("website", f.website)
@@ -136,11 +142,10 @@ def firm_entity(f: Firm) -> dict[str, Any]:
 def person_entity(p: Person) -> dict[str, Any]:
     e = model.make_entity("Person")
     e.id = p.entity_id
-    e.add("name", p.name)
-    e.add("alias", p.aliases)
-    e.add("nationality", p.country.lower())
-    if p.tax_id:
-        e.add("innCode", p.tax_id)
+    _put(e, "name", p.name)
+    _put(e, "alias", p.aliases)
+    _put(e, "nationality", p.country.lower())
+    _put(e, "innCode", p.tax_id)
     out: dict[str, Any] = e.to_dict()
     return out
 
@@ -149,17 +154,17 @@ def relation_entity(r: Relation) -> dict[str, Any]:
     schema, src, dst = FTM_RELATIONS[r.relation]
     e = model.make_entity(schema)
     e.id = stable_id("relation", r.source_id, r.target_id, r.relation, r.role, r.start_date or "")
-    e.add(src, r.source_id)
-    e.add(dst, r.target_id)
+    _put(e, src, r.source_id)
+    _put(e, dst, r.target_id)
     if schema == "Associate":
-        e.add("relationship", r.role)
+        _put(e, "relationship", r.role)
     else:
-        e.add("role", r.role or r.relation)
-        e.add("startDate", r.start_date)
-        e.add("endDate", r.end_date)
+        _put(e, "role", r.role or r.relation)
+        _put(e, "startDate", r.start_date)
+        _put(e, "endDate", r.end_date)
     if schema == "Ownership" and r.share_pct is not None:
-        e.add("percentage", f"{r.share_pct:g}")
-    e.add("publisher", r.source)
+        _put(e, "percentage", f"{r.share_pct:g}")
+    _put(e, "publisher", r.source)
     out: dict[str, Any] = e.to_dict()
     return out
 
