@@ -23,6 +23,7 @@ import pyarrow as pa
 
 from tradetrace.ingest.base import IngestError
 from tradetrace.ingest.textfile import sha256_file
+from tradetrace.lists.diff import FIELDS as LISTING_FIELDS
 from tradetrace.lists.diff import ListDiff, ListVersionError, diff_versions, resolve_version
 from tradetrace.lists.model import Entry, ListData
 from tradetrace.lists.readers import detect, read
@@ -269,26 +270,7 @@ def _arrow_tables(data: ListData, version_id: str) -> dict[str, pa.Table]:
     compare equal when the publisher only reordered rows.
     """
     cols: dict[str, list[Any]] = {
-        k: []
-        for k in (
-            "version_id",
-            "list_id",
-            "entry_id",
-            "kind",
-            "name",
-            "programs",
-            "names",
-            "addresses",
-            "countries",
-            "identifiers",
-            "birth_dates",
-            "listed_on",
-            "remarks",
-            "sublist",
-            "extra",
-            "source_file",
-            "source_row",
-        )
+        k: [] for k in ("version_id", "list_id", "entry_id", *LISTING_FIELDS, "source_file", "source_row")
     }
     rel: dict[str, list[Any]] = {
         k: [] for k in ("version_id", "list_id", "entry_id", "relation", "target_name", "target_entry_id")
