@@ -218,6 +218,48 @@ def lists_diff(ctx: Ctx, a: str, b: str, as_json: bool, limit: int) -> None:
         click.echo(diff.summary(limit=limit))
 
 
+@lists.command("fetch")
+@click.argument("ids", nargs=-1)
+@click.option("--dest", type=click.Path(path_type=Path), default=None,
+              help="Folder for the files (default: WORKSPACE/lists/ID/UTC-DATE; with several lists, DEST/ID).")  # fmt: skip
+@click.option("--base-url", default=None,
+              help="Download from a mirror instead: every file from BASE_URL/<file name>.")  # fmt: skip
+@click.option("--timeout", type=float, default=60, show_default=True, help="Seconds allowed per network operation.")  # fmt: skip
+@click.option("--no-load", is_flag=True, help="Download only; do not load into the workspace.")
+@click.option("--sources", "show_sources", is_flag=True,
+              help="Show the lists that can be fetched, their addresses and notes, and stop.")  # fmt: skip
+@pass_ctx
+def lists_fetch(
+    ctx: Ctx,
+    ids: tuple[str, ...],
+    dest: Path | None,
+    base_url: str | None,
+    timeout: float,
+    no_load: bool,
+    show_sources: bool,
+) -> None:
+    """Download official lists (IDS, e.g. us-ofac-sdn un-sc; all when none) and load them as new versions."""
+    from tradetrace.lists.fetch import FetchError, fetch_lists, known_lists
+
+    if show_sources:
+        for spec in known_lists().values():
+            click.echo(spec.describe())
+        return
+    with ctx.workspace() as ws, ctx.progress() as bar:
+        try:
+            results = fetch_lists(
+                ws, ids, dest=dest, base_url=base_url, timeout=timeout, load=not no_load, progress=bar
+            )
+        except FetchError as exc:
+            _fail(str(exc))
+        ws.record("lists", {"last": "\n".join(r.summary() for r in results)})
+    for r in results:
+        click.echo(r.summary())
+    failed = [r.source_id for r in results if not r.ok]
+    if failed:
+        _fail(f"{len(failed)} of {len(results)} lists not fetched: {', '.join(failed)}")
+
+
 # ---------------------------------------------------------------- rules
 @cli.group(invoke_without_command=True)
 @click.pass_context
