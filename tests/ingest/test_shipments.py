@@ -349,3 +349,45 @@ def test_hostile_text_is_kept_verbatim(ws: Workspace, tmp_path: Path) -> None:
     (row,) = shipments(ws)
     assert row["importer_name"] == "<script>alert(1)</script>"
     assert row["exporter_name"] == '=HYPERLINK("http://x")' and row["description"] == "@SUM(A1)"
+
+
+def test_bad_bytes_past_the_sampled_start_still_fail_the_load(ws: Workspace, tmp_path: Path) -> None:
+    from tradetrace.ingest.textfile import SAMPLE
+
+    good_line = "R{n},2023-01-15,Importer,,Exporter,CN,CN,,84581100,,1,1,USD,\n"
+    path = tmp_path / "late.csv"
+    with open(path, "wb") as fh:
+        fh.write((",".join(HEADER) + "\n").encode())
+        n, written = 0, 0
+        while written < SAMPLE + 1000:
+            line = good_line.format(n=n).encode()
+            fh.write(line)
+            written += len(line)
+            n += 1
+        fh.write(b"LATE,2023-01-15,Caf\xe9,,X,FR,FR,,84581100,,1,1,EUR,\n")
+    with pytest.raises(IngestError, match=rf"late\.csv: line {n + 2}: not valid utf-8"):
+        ingest_shipments(ws, path)
+    assert ws.engine.scalar("SELECT count(*) FROM shipments") == 0
+
+
+def test_typed_parquet_columns_are_cast_not_parsed(ws: Workspace, tmp_path: Path) -> None:
+    from datetime import date as d
+
+    table = pa.table(
+        {
+            "record_id": ["T1", "T2"],
+            "date": pa.array([d(2023, 1, 15), d(2023, 2, 1)], pa.date32()),
+            "importer_name": ["A", "B"],
+            "exporter_name": ["X", "Y"],
+            "hs_code": ["845811", "8458.11"],
+            "quantity": pa.array([1, 2], pa.int32()),
+            "value": pa.array([1234.5, -3.0], pa.float64()),
+            "currency": ["USD", "USD"],
+        }
+    )
+    pq.write_table(table, tmp_path / "typed.parquet")
+    result = ingest_shipments(ws, tmp_path / "typed.parquet")
+    assert (result.rows_loaded, result.rows_quarantined) == (1, 1)
+    (row,) = shipments(ws)
+    assert str(row["date"]) == "2023-01-15" and row["value"] == 1234.5 and row["quantity"] == 1.0
+    assert "value: '-3.0' is negative" in quarantine(ws)[0]["reason"]

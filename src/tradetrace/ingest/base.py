@@ -140,6 +140,12 @@ def open_file(
     except EncodingError as exc:
         raise IngestError(str(exc)) from exc
     scan = engine.scan_csv(relation, info.utf8_path, CsvOptions(delimiter=info.delimiter))
+    invalid = [r for r in scan.rejects if "INVALID ENCODING" in r.error.upper()]
+    if invalid:
+        raise IngestError(
+            f"{path}: line {invalid[0].line}: not valid {info.encoding} ({len(invalid)} line(s) affected); "
+            "the file mixes encodings or is not UTF-8 - re-save it as UTF-8 or pass --encoding"
+        )
     if not scan.columns:
         raise IngestError(f"{path}: the file has no header row; expected column names on line 1")
     return OpenedFile(scan, sha256, info.encoding, fmt, info.delimiter)

@@ -89,6 +89,12 @@ def scan_is_text(expr: str) -> bool:
     return not expr.startswith("CAST(") or expr.startswith("CAST(NULL")
 
 
+NUMERIC_TYPES = frozenset(
+    {"DOUBLE", "FLOAT", "REAL", "BIGINT", "INTEGER", "SMALLINT", "TINYINT", "HUGEINT", "UBIGINT", "UINTEGER",
+     "USMALLINT", "UTINYINT", "INT64", "INT32", "INT16", "INT8", "UINT64", "UINT32"}
+) | frozenset(f"DECIMAL({p},{s})" for p in range(1, 39) for s in range(0, 39) if s <= p)  # fmt: skip
+
+
 def _check_sql(
     kind: str, name: str, raw: str, value: str, col: Column, load: TableLoad, profile: Profile
 ) -> list[tuple[str, str]]:
@@ -136,6 +142,7 @@ def normalise_sql(
     src: str,
     raw_columns: list[str],
     convert: bool,
+    typed: Mapping[str, tuple[str, str]] | None = None,
 ) -> str:
     """One SELECT in layers, so that each expression is computed once per row:
 
@@ -143,7 +150,9 @@ def normalise_sql(
     p: parsed values (dictionary joins for countries and currencies);
     q: every problem of the row in ``_reason``;
     then the raw row as JSON for bad rows only, derived columns and USD values.
+    Columns that arrive typed (Parquet numbers and dates) are cast, not parsed.
     """
+    typed = typed or {}
     raw_cols = [f"s.{quote_ident(c)} AS raw__{i}" for i, c in enumerate(raw_columns)]
     t_cols = [f"{ex[c.name]} AS r__{c.name}" for c in load.inputs]
     t_extra: list[str] = []
@@ -153,7 +162,14 @@ def normalise_sql(
     for col in load.inputs:
         name, kind = col.name, kinds[col.name]
         raw = f"t.r__{name}"
-        if kind == "number":
+        source_type = typed.get(name, ("", ""))[1]
+        if kind == "number" and source_type in NUMERIC_TYPES:
+            t_extra.append(f"CAST({typed[name][0]} AS DOUBLE) AS v__{name}")
+            value = f"t.v__{name}"
+        elif kind == "date" and source_type.startswith(("DATE", "TIMESTAMP")):
+            t_extra.append(f"CAST({typed[name][0]} AS DATE) AS v__{name}")
+            value = f"t.v__{name}"
+        elif kind == "number":
             t_extra.append(f"{parse.clean_number_sql(ex[name])} AS c__{name}")
             value = parse.number_sql(f"t.c__{name}", comma)
         elif kind == "date":

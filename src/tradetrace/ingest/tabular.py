@@ -43,6 +43,7 @@ from tradetrace.progress import NullProgress, Progress, polling
 class _Mapping:
     exprs: dict[str, str]
     unused: list[str]
+    typed: dict[str, tuple[str, str]]  # canonical column -> (source column SQL, its engine type)
 
 
 def _norm_header(name: str) -> str:
@@ -63,6 +64,7 @@ def map_columns(
     by_norm = {_norm_header(c): c for c in columns}
     used: set[str] = set()
     exprs: dict[str, str] = {}
+    typed: dict[str, tuple[str, str]] = {}
 
     def text_of(col: str) -> str:
         ident = quote_ident(col)
@@ -112,8 +114,10 @@ def map_columns(
         expr = texts[0] if len(texts) == 1 else f"COALESCE({', '.join(texts)})"
         default = profile.defaults.get(col.name)
         exprs[col.name] = f"COALESCE({expr}, {quote_literal(default)})" if default else expr
+        if len(present) == 1 and not default and types.get(present[0], "VARCHAR") != "VARCHAR":
+            typed[col.name] = (quote_ident(present[0]), types[present[0]].upper())
     unused = [c for c in columns if c not in used]
-    return _Mapping(exprs, unused)
+    return _Mapping(exprs, unused, typed)
 
 
 @dataclass
@@ -157,7 +161,9 @@ def stage(
         dicts["currency"] = dictionary(
             engine, src, "_tt_dict_currency", [ex[c] for c in currency_cols], parse.currency
         )
-    sql = normalise_sql(load, profile, ex, kinds, dicts, comma, src, scan.columns, rates is not None)
+    sql = normalise_sql(
+        load, profile, ex, kinds, dicts, comma, src, scan.columns, rates is not None, mapping.typed
+    )
     if rates is not None:
         engine.register("_tt_fx_ranges", rates)
         engine.execute(

@@ -53,16 +53,21 @@ class TextInfo:
     transcoded: bool
 
 
+SAMPLE = 1 << 24  # bytes checked for UTF-8 while hashing; the engine's reader checks the rest
+
+
 @dataclass(frozen=True)
 class FileDigest:
-    """What one read of the bytes tells: the content hash and the first invalid UTF-8 byte."""
+    """What one read of the bytes tells: the content hash, and the first invalid
+    UTF-8 byte within the first ``SAMPLE`` bytes (the CSV reader checks the rest
+    and reports any invalid line, see ``base.open_file``)."""
 
     sha256: str
     utf8_error: tuple[int, int, int] | None  # (byte offset, line, byte value)
 
 
 def digest_file(path: Path, progress: Progress | None = None) -> FileDigest:
-    """SHA-256 and UTF-8 validity in a single pass over the file."""
+    """SHA-256 of the file and a UTF-8 check of its beginning, in one pass."""
     h = hashlib.sha256()
     decoder = codecs.getincrementaldecoder("utf-8")()
     offset, lines = 0, 1
@@ -70,7 +75,7 @@ def digest_file(path: Path, progress: Progress | None = None) -> FileDigest:
     with open(path, "rb") as fh:
         while chunk := fh.read(CHUNK):
             h.update(chunk)
-            if error is None:
+            if error is None and offset < SAMPLE:
                 try:
                     decoder.decode(chunk)
                 except UnicodeDecodeError as exc:
@@ -79,7 +84,7 @@ def digest_file(path: Path, progress: Progress | None = None) -> FileDigest:
             offset += len(chunk)
             if progress:
                 progress(len(chunk))
-    if error is None:
+    if error is None and offset <= SAMPLE:
         try:
             decoder.decode(b"", final=True)
         except UnicodeDecodeError:
