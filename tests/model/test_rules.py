@@ -48,7 +48,7 @@ def test_shipped_rules_are_complete(rules: RuleSet) -> None:
          ["tw-machine-tools-2023", "tw-machine-tools-2024"]),
         ("845710", "TW", "CN", date(2023, 6, 1), []),  # to a hub: no rule
         ("845710", "DE", "RU", date(2024, 3, 1),
-         ["eu-833-art2-dual-use", "eu-833-annex-xxiii", "chpl-tier-4b"]),
+         ["eu-833-art2-dual-use", "eu-833-annex-xxiii", "chpl-tier-4b", "eu-833-annex-xl-4b"]),
         ("845710", "DE", "RU", date(2024, 2, 22), ["eu-833-art2-dual-use", "eu-833-annex-xxiii"]),
         ("845710", "CN", "RU", date(2024, 3, 1), []),  # China restricts nothing here
         ("854231", "US", "RU", date(2024, 1, 1), ["us-bis-746-8-russia", "chpl-tier-1"]),
