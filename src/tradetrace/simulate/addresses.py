@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 
 import numpy as np
 from followthemoney.types import registry
@@ -132,11 +133,22 @@ def address(rng: np.random.Generator, country: str) -> Address:
     return foreign_address(rng, country)
 
 
+@cache
+def _leads(country: str) -> tuple[str, ...]:
+    """Leading two local digits that give valid numbers in the country (probed once)."""
+    prefix, digits = _PHONE.get(country, ("+1 202", 7))
+    rest = "3" * (digits - 2)
+    ok = tuple(f"{d:02d}" for d in range(20, 100) if registry.phone.clean(f"{prefix}{d:02d}{rest}"))
+    return ok or ("55",)
+
+
 def phone(rng: np.random.Generator, country: str) -> str | None:
     """A phone number that phone-number libraries accept as valid (None if none found)."""
     prefix, digits = _PHONE.get(country, ("+1 202", 7))
+    leads = _leads(country)
     for _ in range(30):
-        local = f"{int(rng.integers(2 * 10 ** (digits - 1), 10**digits)):0{digits}d}"
+        lead = leads[int(rng.integers(len(leads)))]
+        local = lead + f"{int(rng.integers(0, 10 ** (digits - 2))):0{digits - 2}d}"
         if digits == 8:
             number = f"{prefix} {local[:4]} {local[4:]}"
         else:

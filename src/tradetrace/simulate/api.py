@@ -59,6 +59,7 @@ def simulate(
     out_dir.mkdir(parents=True, exist_ok=True)
     if rows > MAX_ROWS:
         raise ValueError(f"rows must be at most {MAX_ROWS:,}")
+    writers = ShipmentWriters(out_dir, formats)  # checks the formats; opens files lazily
     streams = _streams(seed)
     keys = streams["keys"].integers(1, 2**31, size=2)
     serial_key, payment_key = int(keys[0]), int(keys[1])
@@ -86,19 +87,30 @@ def simulate(
     chunk_of = position // CHUNK_ROWS
     slot = rng.permutation(n_planted)  # which planted line goes to which position
 
-    writers = ShipmentWriters(out_dir, formats)
     done, decls = 0, 0
+    limit = SERIAL_DOMAIN - n_planted
     # one writer thread: Arrow's CSV and Parquet writers release the GIL, so writing chunk k
     # overlaps with generating chunk k + 1; at most two chunks are in memory.
     with writers, ThreadPoolExecutor(max_workers=1) as pool:
-        pending: Future[None] | None = None
-        prev_size = 0
+        pending: list[tuple[Future[None], int]] = []
+
+        def settle() -> None:
+            nonlocal done
+            while pending:
+                future, size = pending.pop()
+                future.result()
+                done += size
+                if progress is not None:
+                    progress(done, rows)
+
         for k, start in enumerate(range(0, rows, CHUNK_ROWS)):
             size = min(CHUNK_ROWS, rows - start)
             mine = slot[chunk_of == k]
             crng = np.random.default_rng([seed, 100, k])
             bg = background.generate(crng, size - len(mine), decls)
             decls += int(bg.decl.max() - decls + 1) if len(bg) else 0
+            if decls >= limit:
+                raise RuntimeError("declaration numbers exhausted")
             block = _interleave(bg, planted_rows.take(mine.astype(np.int64)), crng)
             chunk = renderer.render(
                 block,
@@ -107,19 +119,9 @@ def simulate(
                 typed=writers.needs_typed,
                 ru_dt="ru-dt" in writers.formats,
             )
-            if pending is not None:
-                pending.result()
-                done += prev_size
-                if progress is not None:
-                    progress(done, rows)
-            pending, prev_size = pool.submit(writers.write, chunk), size
-        if pending is not None:
-            pending.result()
-            done += prev_size
-            if progress is not None:
-                progress(done, rows)
-    if decls >= SERIAL_DOMAIN - n_planted:
-        raise RuntimeError("declaration numbers exhausted")
+            settle()
+            pending.append((pool.submit(writers.write, chunk), size))
+        settle()
 
     files = {LOGICAL_NAMES[f]: p for f, p in writers.paths.items()}
     files["payments"] = out_dir / "payments.csv"

@@ -131,10 +131,12 @@ def firm_entity(f: Firm) -> dict[str, Any]:
         _put(e, "ogrnCode" if russian else "registrationNumber", f.registration_no)
     _put(e, "incorporationDate", f.incorporated)
     _put(e, "address", f.address.text)
-    # contact details go through FtM's own cleaning (phone and URL normal forms)
-    e.add("phone", f.phone)
-    e.add("email", f.email)
-    e.add("website", f.website)
+    # contact details in FtM's normal forms: E.164 phones (valid by construction), full URLs
+    if f.phone:
+        _put(e, "phone", "".join(ch for ch in f.phone if ch == "+" or ch.isdigit()))
+    _put(e, "email", f.email)
+    if f.website:
+        _put(e, "website", f"http://{f.website}/")
     out: dict[str, Any] = e.to_dict()
     return out
 
