@@ -130,7 +130,10 @@ class RouteSwitch(Detector):
         p: RouteSwitchParams,
     ) -> Finding:
         buyer_key, supplier_key, origin, dest = key
-        since = rule.effective_date
+        # Direct value is measured from the restriction to the switch; when direct
+        # supply stopped just before the rule took effect (within the grace period),
+        # it is measured over the year before the switch instead.
+        since = rule.effective_date if rule.effective_date <= last_direct else last_direct - timedelta(days=365)
         window = [r for r in rows if r.date >= since]
         direct_before = [r for r in window if r.hub is None and r.date <= last_direct]
         rerouted = [r for r in window if r.hub is not None and r.date > last_direct]
@@ -141,7 +144,7 @@ class RouteSwitch(Detector):
         for r in rerouted:
             by_hub[r.hub or ""] += r.value
         hubs = sorted(by_hub, key=lambda h: (-by_hub[h], h))
-        pre = sum(r.value for r in rows if r.hub is None and r.date < since)
+        pre = sum(r.value for r in rows if r.hub is None and r.date < rule.effective_date)
         buyer = _most_common([r.buyer_name for r in rows])
         supplier = _most_common([r.supplier_name for r in rows])
         intermediaries = sorted({(r.exporter_key, r.exporter_name, r.hub or "") for r in rerouted})
@@ -152,15 +155,21 @@ class RouteSwitch(Detector):
         ]
         cited = sorted(window, key=lambda r: (r.date, r.record_id))
         share = r_val / (d_val + r_val) if d_val + r_val else 0.0
-        lag = (first_rerouted - since).days
+        lag = (first_rerouted - rule.effective_date).days
         score = _score(r_val, share, lag)
         severity = (
             "critical" if r_val >= 5e6 else "high" if r_val >= 1e6 else "medium" if r_val >= 2.5e5 else "low"
         )
         hub_text = ", ".join(f"{h} ${by_hub[h]:,.0f}" for h in hubs)
+        when = (
+            f"when {rule.id} ({rule.title}) took effect"
+            if since == rule.effective_date
+            else f"a year before direct supply stopped, {(rule.effective_date - last_direct).days} days before "
+            f"{rule.id} ({rule.title}) took effect on {rule.effective_date.isoformat()}"
+        )
         explanation = (
             f"{buyer} received {len(window)} shipments of {supplier}'s goods (origin {origin}) "
-            f"from {since.isoformat()}, when {rule.id} ({rule.title}) took effect, to "
+            f"from {since.isoformat()}, {when}, to "
             f"{max(r.date for r in window).isoformat()}: ${d_val:,.0f} in {len(direct_before)} shipments "
             f"directly from {origin} until {last_direct.isoformat()}, then ${r_val:,.0f} in "
             f"{len(rerouted)} shipments through third countries ({hub_text}), the first on "
@@ -171,7 +180,8 @@ class RouteSwitch(Detector):
             "rerouted_after_usd": round(r_val, 2),
             "switch_date": last_direct.isoformat(),
             "first_rerouted_date": first_rerouted.isoformat(),
-            "restriction_date": since.isoformat(),
+            "restriction_date": rule.effective_date.isoformat(),
+            "window_start": since.isoformat(),
             "restriction_rule": rule.id,
             "hubs": hubs,
             "rerouted_by_hub_usd": {h: round(by_hub[h], 2) for h in hubs},
