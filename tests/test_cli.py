@@ -65,3 +65,16 @@ def test_cli_errors_are_messages_not_tracebacks(tmp_path: Path) -> None:
         cli, ["-q", "-w", str(tmp_path / "ws"), "ingest", "shipments", str(tmp_path / "nope.csv")]
     )
     assert missing.exit_code == 2 and "no such file" in missing.output
+
+
+def test_detector_parameters_from_the_command_line() -> None:
+    from tradetrace.detect.base import parse_params
+
+    assert parse_params(["route_switch.min_rerouted_usd=2e6", "route_switch.lookback_days=365"]) == {
+        "route_switch": {"min_rerouted_usd": 2e6, "lookback_days": 365}
+    }
+    import pytest
+
+    for bad in ("route_switch.nope=1", "nodetector.x=1", "route_switch.lookback_days=soon", "junk"):
+        with pytest.raises(ValueError):
+            parse_params([bad])

@@ -337,15 +337,20 @@ def simulate(ctx: Ctx, out: Path, rows: int, seed: int, formats: tuple[str, ...]
 @click.option("--detector", "-d", "names", multiple=True, help="Run only these detectors.")
 @click.option("--out", type=click.Path(path_type=Path), default=None, help="Write findings as JSON lines.")
 @click.option("--min-score", type=float, default=0.0, show_default=True)
+@click.option("--param", "-p", "raw_params", multiple=True, metavar="DETECTOR.NAME=VALUE",
+              help="Set a detector parameter, e.g. route_switch.min_rerouted_usd=250000 (see `tradetrace detectors`).")  # fmt: skip
 @pass_ctx
-def detect(ctx: Ctx, names: tuple[str, ...], out: Path | None, min_score: float) -> None:
+def detect(
+    ctx: Ctx, names: tuple[str, ...], out: Path | None, min_score: float, raw_params: tuple[str, ...]
+) -> None:
     """Run the red-flag detectors; findings go to the workspace (and --out)."""
+    from tradetrace.detect.base import parse_params
     from tradetrace.detect.findings import read_findings, write_jsonl
     from tradetrace.detect.runner import run_detectors
 
     with ctx.workspace() as ws, ctx.progress() as bar:
         try:
-            results = run_detectors(ws, names, progress=bar)
+            results = run_detectors(ws, names, parse_params(raw_params), progress=bar)
         except ValueError as exc:
             _fail(str(exc))
         findings = read_findings(ws.engine, min_score)
@@ -370,7 +375,7 @@ def detectors() -> None:
         )
         click.echo("  " + d["doc"].splitlines()[0])
         for prm in d["params"]:
-            click.echo(f"    --{prm['name']} (default {prm['default']}): {prm['doc']}")
+            click.echo(f"    -p {d['name']}.{prm['name']}={prm['default']}  {prm['doc']}")
 
 
 @cli.command()

@@ -76,6 +76,35 @@ class Detector(ABC):
         }
 
 
+def parse_params(items: Sequence[str]) -> dict[str, dict[str, Any]]:
+    """``["route_switch.min_rerouted_usd=250000", ...]`` -> {detector: {name: typed value}}."""
+    detectors = registered()
+    out: dict[str, dict[str, Any]] = {}
+    for item in items:
+        key, sep, raw = item.partition("=")
+        name, dot, field_name = key.strip().partition(".")
+        if not sep or not dot:
+            raise ValueError(f"parameter {item!r}: expected DETECTOR.NAME=VALUE")
+        if name not in detectors:
+            raise ValueError(
+                f"parameter {item!r}: unknown detector {name!r}; available: {', '.join(detectors)}"
+            )
+        fields = {f.name: f for f in dataclasses.fields(detectors[name].Params)}
+        if field_name not in fields:
+            raise ValueError(
+                f"parameter {item!r}: {name} has no parameter {field_name!r}; known: {', '.join(fields)}"
+            )
+        default: Any = fields[field_name].default
+        try:
+            value: Any = (
+                type(default)(raw) if not isinstance(default, bool) else raw.lower() in ("1", "true", "yes")
+            )
+        except ValueError as exc:
+            raise ValueError(f"parameter {item!r}: expected a {type(default).__name__}") from exc
+        out.setdefault(name, {})[field_name] = value
+    return out
+
+
 def registered() -> dict[str, type[Detector]]:
     """Every detector installed, by name."""
     found: dict[str, type[Detector]] = {}

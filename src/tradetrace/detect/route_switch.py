@@ -133,7 +133,9 @@ class RouteSwitch(Detector):
         # Direct value is measured from the restriction to the switch; when direct
         # supply stopped just before the rule took effect (within the grace period),
         # it is measured over the year before the switch instead.
-        since = rule.effective_date if rule.effective_date <= last_direct else last_direct - timedelta(days=365)
+        since = (
+            rule.effective_date if rule.effective_date <= last_direct else last_direct - timedelta(days=365)
+        )
         window = [r for r in rows if r.date >= since]
         direct_before = [r for r in window if r.hub is None and r.date <= last_direct]
         rerouted = [r for r in window if r.hub is not None and r.date > last_direct]
