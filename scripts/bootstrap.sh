@@ -4,7 +4,9 @@
 # apt-get (as root, or with sudo) only when something is missing:
 #   - python3-venv: Debian's python3 ships without venv/ensurepip;
 #   - libicu-dev, pkg-config, g++, python3-dev: PyICU (used by normality, which
-#     followthemoney and rigour need for transliteration) builds from source.
+#     followthemoney and rigour need for transliteration) builds from source;
+#   - chromium and a CJK font: PDF reports and the browser tests (Playwright
+#     drives Debian's Chromium; it never downloads a browser).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=${PYTHON:-python3}
@@ -15,6 +17,8 @@ command -v pkg-config >/dev/null 2>&1 || need+=(pkg-config)
 pkg-config --exists icu-i18n 2>/dev/null || need+=(libicu-dev)
 command -v g++ >/dev/null 2>&1 || need+=(g++)
 "$PY" -c "import sysconfig, os, sys; sys.exit(0 if os.path.exists(os.path.join(sysconfig.get_paths()['include'], 'Python.h')) else 1)" || need+=(python3-dev)
+command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || need+=(chromium)
+[ -d /usr/share/fonts/truetype/wqy ] || need+=(fonts-wqy-zenhei)
 
 if [ ${#need[@]} -gt 0 ]; then
   echo "bootstrap: installing system packages: ${need[*]}"
@@ -28,6 +32,6 @@ if [ ! -x .venv/bin/python ]; then
   "$PY" -m venv .venv
 fi
 .venv/bin/python -m pip install -q --upgrade pip
-.venv/bin/python -m pip install -q -e '.[dev]'
+.venv/bin/python -m pip install -q -e '.[dev,browser]'
 touch .venv/.installed
 echo "bootstrap: .venv ready ($(.venv/bin/python --version))"

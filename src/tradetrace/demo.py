@@ -55,6 +55,13 @@ def run_demo(
         if not findings:
             return "no findings"
         report = write_report(ws, None, out / "report.html")
+        pdf: Path | None = None
+        try:
+            from tradetrace.report.pdf import html_to_pdf
+
+            pdf = html_to_pdf(report, out / "report.pdf")
+        except (ImportError, RuntimeError) as exc:
+            echo(f"(no PDF: {exc})")
     top = findings[0]
     m = top["metrics"]
     lines = [
@@ -69,5 +76,7 @@ def run_demo(
             f"since the restriction of {m['restriction_date']}"
         )
     lines.append(f"Report: {report.resolve()}")
+    if pdf is not None:
+        lines.append(f"PDF:    {pdf.resolve()}")
     lines.append(f"Findings: {(out / 'findings.jsonl').resolve()}")
     return "\n".join(lines)

@@ -87,8 +87,8 @@ def render_report(ws: Workspace, finding: dict[str, Any]) -> str:
     )
 
 
-def write_report(ws: Workspace, finding_id: str | None, out: Path) -> Path:
-    """Render the finding (default: the top-ranked) to ``out``."""
+def write_report(ws: Workspace, finding_id: str | None, out: Path, fmt: str = "html") -> Path:
+    """Render the finding (default: the top-ranked) to ``out`` as html, pdf or json."""
     findings = read_findings(ws.engine)
     if not findings:
         raise LookupError("no findings in the workspace; run `tradetrace detect` first")
@@ -100,5 +100,14 @@ def write_report(ws: Workspace, finding_id: str | None, out: Path) -> Path:
     else:
         finding = findings[0]
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(render_report(ws, finding), encoding="utf-8")
+    if fmt == "json":
+        doc = {"finding": finding, "records": _records(ws, finding["record_ids"]), "manifest": ws.manifest()}
+        out.write_text(json.dumps(doc, ensure_ascii=False, indent=1, default=str), encoding="utf-8")
+        return out
+    html_path = out if fmt == "html" else out.with_suffix(".html")
+    html_path.write_text(render_report(ws, finding), encoding="utf-8")
+    if fmt == "pdf":
+        from tradetrace.report.pdf import html_to_pdf
+
+        return html_to_pdf(html_path, out)
     return out
