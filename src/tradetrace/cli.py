@@ -364,6 +364,32 @@ def detect(
 
 
 @cli.command()
+@click.option("--out", type=click.Path(path_type=Path), default=None, help="Write cases as JSON lines.")
+@click.option(
+    "--min-score", type=float, default=0.0, show_default=True, help="Ignore findings below this score."
+)
+@click.option("--top", type=int, default=10, show_default=True, help="How many cases to print.")
+@pass_ctx
+def cases(ctx: Ctx, out: Path | None, min_score: float, top: int) -> None:
+    """Group findings that share parties or records into ranked cases with their totals."""
+    from tradetrace.cases.build import build_cases
+    from tradetrace.detect.findings import write_jsonl
+
+    with ctx.workspace() as ws:
+        built = build_cases(ws.engine, min_score)
+        ws.record("cases", {"cases": len(built), "min_score": min_score})
+    for c in built[:top]:
+        t = c.totals
+        click.echo(f"#{c.rank} [{c.severity:<8}] {c.score:.2f} {c.case_id}  {', '.join(c.flags)}")
+        click.echo(f"    {c.title}")
+        click.echo(f"    {t['shipments']} shipments ${t['shipments_value_usd']:,.0f}; {t['payments']} payments "
+                   f"${t['payments_value_usd']:,.0f}; {t['first_date']} to {t['last_date']}")  # fmt: skip
+    if out:
+        n = write_jsonl((c.as_dict() for c in built), out)
+        click.echo(f"wrote {n} case(s) to {out}")
+
+
+@cli.command()
 def detectors() -> None:
     """List the installed detectors with their parameters and citations."""
     from tradetrace.detect.base import registered

@@ -16,13 +16,14 @@ from tradetrace.settings import Settings
 
 def all_specs() -> tuple[TableSpec, ...]:
     """Every table spec of the workspace (gathered lazily from the stages)."""
+    from tradetrace.cases.build import CASES
     from tradetrace.detect.findings import FINDINGS
     from tradetrace.ingest.rules import RULE_FILES
     from tradetrace.lists.tables import LIST_TABLES
     from tradetrace.model.parties import PARTY_TABLES
     from tradetrace.model.records import ALL_TABLES
 
-    return (*ALL_TABLES, *PARTY_TABLES, *LIST_TABLES, RULE_FILES, FINDINGS)
+    return (*ALL_TABLES, *PARTY_TABLES, *LIST_TABLES, RULE_FILES, FINDINGS, CASES)
 
 
 class Workspace:

@@ -1,0 +1,1 @@
+"""Cases: findings that share parties or records, grouped, ranked and totalled."""

@@ -1,0 +1,180 @@
+"""Group findings into cases, rank them, and compute the totals a reporter quotes.
+
+Two findings belong to the same case when they name a common party (same
+entity id) or cite a common record. Parties that appear in very many findings
+(a big forwarder, a bank) would glue unrelated cases together, so an entity
+shared by more than ``max_entity_findings`` findings does not join them.
+
+A case's score combines its findings as independent evidence: per detector
+the best finding counts, and detectors combine as a noisy-OR,
+``1 - prod(1 - s_detector)``; see docs/scoring.md. Totals are computed from the
+cited shipment records themselves, so every number can be checked.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import networkx as nx
+import pyarrow as pa
+
+from tradetrace.detect.findings import SEVERITIES, read_findings, stable_id
+from tradetrace.engine import Engine
+from tradetrace.model.records import Column, TableSpec
+
+CASES = TableSpec(
+    "cases",
+    "Findings grouped by shared parties and records, ranked; one row per case.",
+    (
+        Column("case_id", "VARCHAR", "stable id (from the case's anchor party)"),
+        Column("rank", "INTEGER", "1 = most important"),
+        Column("title", "VARCHAR", "the top finding's title"),
+        Column("score", "DOUBLE", "0-1, noisy-OR of the best finding per detector"),
+        Column("severity", "VARCHAR", "highest severity among the findings"),
+        Column("flags", "VARCHAR", "JSON list of red-flag codes"),
+        Column("finding_ids", "VARCHAR", "JSON list, best first"),
+        Column("entities", "VARCHAR", "JSON list of {id, name, roles}"),
+        Column(
+            "totals", "VARCHAR", "JSON map: shipments, value_usd, direct/rerouted values, hubs, period ..."
+        ),
+        Column("period_start", "DATE", "first date of the case"),
+        Column("period_end", "DATE", "last date of the case"),
+    ),
+)
+
+
+@dataclass
+class Case:
+    case_id: str
+    findings: list[dict[str, Any]]
+    score: float
+    severity: str
+    flags: list[str]
+    entities: list[dict[str, Any]]
+    totals: dict[str, Any] = field(default_factory=dict)
+    rank: int = 0
+
+    @property
+    def title(self) -> str:
+        return str(self.findings[0]["title"])
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "case_id": self.case_id, "rank": self.rank, "title": self.title, "score": round(self.score, 4),
+            "severity": self.severity, "flags": self.flags, "finding_ids": [f["finding_id"] for f in self.findings],
+            "entities": self.entities, "totals": self.totals,
+        }  # fmt: skip
+
+
+def group_findings(
+    findings: Sequence[dict[str, Any]], max_entity_findings: int = 25
+) -> list[list[dict[str, Any]]]:
+    """Connected groups of findings sharing an entity id or a record id."""
+    graph: nx.Graph[str] = nx.Graph()
+    by_entity: dict[str, set[str]] = defaultdict(set)
+    by_record: dict[str, set[str]] = defaultdict(set)
+    for f in findings:
+        graph.add_node(f["finding_id"])
+        for e in f["entities"]:
+            by_entity[e["id"]].add(f["finding_id"])
+        for r in f["record_ids"]:
+            by_record[r].add(f["finding_id"])
+    for members in [*by_entity.values(), *by_record.values()]:
+        if 1 < len(members) <= max_entity_findings:
+            first, *rest = sorted(members)
+            graph.add_edges_from((first, other) for other in rest)
+    index = {f["finding_id"]: f for f in findings}
+    groups = [sorted((index[i] for i in comp), key=_finding_order) for comp in nx.connected_components(graph)]
+    return sorted(groups, key=lambda g: _finding_order(g[0]))
+
+
+def _finding_order(f: dict[str, Any]) -> tuple[float, float, str]:
+    return (-float(f["score"]), -float(f.get("value_usd") or 0.0), str(f["finding_id"]))
+
+
+def case_score(findings: Sequence[dict[str, Any]]) -> float:
+    """Noisy-OR of the best finding of each detector (one detector's findings are one piece of evidence)."""
+    best: dict[str, float] = {}
+    for f in findings:
+        detector = str(f["detector"]).split("@", 1)[0]
+        best[detector] = max(best.get(detector, 0.0), float(f["score"]))
+    miss = 1.0
+    for s in best.values():
+        miss *= 1.0 - min(s, 0.999)
+    return 1.0 - miss
+
+
+def _entities(findings: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    out: dict[str, dict[str, Any]] = {}
+    for f in findings:
+        for e in f["entities"]:
+            item = out.setdefault(e["id"], {"id": e["id"], "name": e["name"], "roles": []})
+            if e["role"] not in item["roles"]:
+                item["roles"].append(e["role"])
+    return list(out.values())
+
+
+def _totals(engine: Engine, findings: Sequence[dict[str, Any]]) -> dict[str, Any]:
+    records = sorted({r for f in findings for r in f["record_ids"]})
+    engine.register("_case_records", pa.table({"record_id": pa.array(records, pa.string())}))
+    row = engine.fetchone(
+        "SELECT count(*), sum(value_usd), min(date), max(date) FROM shipments s "
+        "SEMI JOIN _case_records r ON r.record_id = s.record_id"
+    ) or (0, None, None, None)
+    paid = engine.fetchone(
+        "SELECT count(*), sum(amount_usd) FROM payments p SEMI JOIN _case_records r ON r.record_id = p.record_id"
+    ) or (0, None)
+    engine.drop_relation("_case_records")
+    totals: dict[str, Any] = {
+        "shipments": int(row[0]), "shipments_value_usd": round(float(row[1] or 0.0), 2),
+        "payments": int(paid[0]), "payments_value_usd": round(float(paid[1] or 0.0), 2),
+        "first_date": row[2].isoformat() if row[2] else None, "last_date": row[3].isoformat() if row[3] else None,
+    }  # fmt: skip
+    switch = next((f for f in findings if "ROUTE_SWITCH" in f["flags"]), None)
+    if switch:
+        m = switch["metrics"]
+        for key in ("direct_before_usd", "rerouted_after_usd", "switch_date", "restriction_date", "hubs"):
+            totals[key] = m.get(key)
+    listed = sorted({e["name"] for f in findings for e in f["entities"] if e["role"] == "listed_party"})
+    totals["listed_parties"] = listed
+    return totals
+
+
+def build_cases(engine: Engine, min_score: float = 0.0, max_entity_findings: int = 25) -> list[Case]:
+    """Group the workspace's findings into ranked cases and store them in ``cases``."""
+    findings = [f for f in read_findings(engine) if float(f["score"]) >= min_score]
+    cases: list[Case] = []
+    for group in group_findings(findings, max_entity_findings):
+        anchor = group[0]["entities"][0]["id"] if group[0]["entities"] else group[0]["finding_id"]
+        flags = sorted({fl for f in group for fl in f["flags"]})
+        severity = max((f["severity"] for f in group), key=SEVERITIES.index)
+        cases.append(
+            Case(
+                stable_id("case", anchor).replace("f-", "c-"),
+                group,
+                case_score(group),
+                severity,
+                flags,
+                _entities(group),
+                _totals(engine, group),
+            )  # fmt: skip
+        )
+    cases.sort(key=lambda c: (-c.score, -SEVERITIES.index(c.severity), -len(c.flags), c.case_id))
+    for i, c in enumerate(cases, start=1):
+        c.rank = i
+    with engine.transaction():
+        engine.execute("DELETE FROM cases")
+        for c in cases:
+            d = c.as_dict()
+            engine.execute(
+                "INSERT INTO cases VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [c.case_id, c.rank, c.title, c.score, c.severity, json.dumps(c.flags),
+                 json.dumps(d["finding_ids"]), json.dumps(c.entities, ensure_ascii=False),
+                 json.dumps(c.totals, ensure_ascii=False, default=str), c.totals.get("first_date"),
+                 c.totals.get("last_date")],
+            )  # fmt: skip
+    return cases

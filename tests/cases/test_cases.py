@@ -1,0 +1,56 @@
+"""Grouping findings into cases, ranking them, and their totals."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests.detect.test_route_switch import loaded  # noqa: F401  (fixture)
+from tradetrace.cases.build import build_cases, case_score, group_findings
+from tradetrace.detect.runner import run_detectors
+from tradetrace.workspace import Workspace
+
+
+def _f(
+    fid: str, score: float, entities: list[str], records: list[str], detector: str = "d1@1"
+) -> dict[str, Any]:
+    return {
+        "finding_id": fid, "score": score, "value_usd": 0.0, "detector": detector, "flags": ["ROUTE_SWITCH"],
+        "entities": [{"id": e, "name": e.upper(), "role": "importer"} for e in entities], "record_ids": records,
+    }  # fmt: skip
+
+
+def test_grouping_by_shared_parties_and_records() -> None:
+    findings = [
+        _f("a", 0.9, ["buyer1"], ["r1"]),
+        _f("b", 0.5, ["buyer1", "maker"], ["r2"], "d2@1"),
+        _f("c", 0.7, ["other"], ["r2"]),
+        _f("d", 0.6, ["lonely"], ["r9"]),
+    ]
+    groups = group_findings(findings)
+    assert [[f["finding_id"] for f in g] for g in groups] == [["a", "c", "b"], ["d"]]
+
+
+def test_a_hub_party_does_not_glue_cases() -> None:
+    findings = [_f(f"x{i}", 0.5, [f"buyer{i}", "big-forwarder"], [f"r{i}"]) for i in range(30)]
+    assert len(group_findings(findings, max_entity_findings=25)) == 30
+    assert len(group_findings(findings, max_entity_findings=40)) == 1
+
+
+def test_score_counts_each_detector_once() -> None:
+    one = [_f("a", 0.8, ["x"], []), _f("b", 0.8, ["x"], [])]
+    two = [_f("a", 0.8, ["x"], []), _f("b", 0.8, ["x"], [], "d2@1")]
+    assert case_score(one) == pytest.approx(0.8)
+    assert case_score(two) == pytest.approx(1 - 0.2 * 0.2)
+
+
+def test_cases_from_the_workspace_carry_totals(loaded: Workspace) -> None:  # noqa: F811
+    run_detectors(loaded, ["route_switch"])
+    (case,) = build_cases(loaded.engine)
+    t = case.totals
+    assert case.rank == 1 and t["shipments"] == 13
+    assert t["shipments_value_usd"] == pytest.approx(447_000 + 6 * 200_000 + 4 * 145_000)
+    assert t["direct_before_usd"] == pytest.approx(447_000) and t["hubs"] == ["CN", "TR"]
+    assert loaded.engine.scalar("SELECT count(*) FROM cases") == 1
+    assert build_cases(loaded.engine)[0].case_id == case.case_id
