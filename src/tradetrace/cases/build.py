@@ -161,7 +161,7 @@ def build_cases(engine: Engine, min_score: float = 0.0, max_entity_findings: int
                 flags,
                 _entities(group),
                 _totals(engine, group),
-            )  # fmt: skip
+            )
         )
     cases.sort(key=lambda c: (-c.score, -SEVERITIES.index(c.severity), -len(c.flags), c.case_id))
     for i, c in enumerate(cases, start=1):

@@ -21,6 +21,7 @@ distinct name.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -110,22 +111,81 @@ def _register_map(engine: Engine, name: str, mapping: dict[str, str | None]) -> 
     engine.register(name, pa.table({"raw": list(mapping), "key": list(mapping.values())}, schema=_STRING_MAP))
 
 
-def _names(engine: Engine) -> None:
+def _names(engine: Engine, source: str = "_ks", prefix: str = "_ks") -> None:
     """Name keys for every distinct name; manufacturer and brand keys folded onto canonical spellings."""
     raws = [
         r[0]
         for r in engine.fetchall(
-            "SELECT DISTINCT n FROM (SELECT importer_name AS n FROM _ks UNION SELECT manufacturer FROM _ks "
-            "UNION SELECT brand FROM _ks UNION SELECT exporter_name FROM _ks) WHERE n IS NOT NULL"
+            f"SELECT DISTINCT n FROM (SELECT importer_name AS n FROM {source} UNION SELECT manufacturer FROM {source} "
+            f"UNION SELECT brand FROM {source} UNION SELECT exporter_name FROM {source}) WHERE n IS NOT NULL"
         )
     ]
-    _register_map(engine, "_ks_names", {r: name_key(r) for r in raws})
-    for column, table in (("manufacturer", "_ks_canon_m"), ("brand", "_ks_canon_b")):
+    _register_map(engine, f"{prefix}_names", {r: name_key(r) for r in raws})
+    for column, table in (("manufacturer", f"{prefix}_canon_m"), ("brand", f"{prefix}_canon_b")):
         counts = engine.fetchall(
-            f"SELECT n.key, count(*) FROM _ks x JOIN _ks_names n ON n.raw = x.{column} "
+            f"SELECT n.key, count(*) FROM {source} x JOIN {prefix}_names n ON n.raw = x.{column} "
             "WHERE n.key IS NOT NULL GROUP BY 1 ORDER BY 1"
         )
         _register_map(engine, table, dict(canonical_keys([(k, int(c)) for k, c in counts])))
+
+
+KEYED_COLUMNS = (
+    "record_id", "date", "value", "combo", "origin", "dest", "hs_code", "hub", "from_origin",
+    "importer_name", "exporter_name",
+)  # fmt: skip
+
+
+def key_parties(
+    engine: Engine, source: str, target: str, carry: Sequence[str] = KEYED_COLUMNS, prefix: str = "_ks"
+) -> tuple[str, ...]:
+    """Create the table ``target``: the ``carry`` columns of ``source`` plus the keys
+    ``ekey`` (exporter), ``buyer``, ``supplier`` (the maker) and ``supplier_name``.
+
+    ``source`` needs the columns importer_name, tax (cleaned importer tax id),
+    exporter_name, exporter_country, manufacturer, brand and origin. Returns the
+    helper relations created (``prefix`` + _names, _canon_m, _canon_b), for the
+    caller to drop.
+    """
+    _names(engine, source, prefix)
+    cols = ", ".join(f"k.{c}" for c in carry)
+    engine.execute(
+        f"""CREATE OR REPLACE TEMP TABLE {target} AS
+        WITH k AS (
+          SELECT x.*, ni.key AS ikey, cm.key AS mkey, cb.key AS bkey, ne.key AS ekey
+          FROM {source} x
+          LEFT JOIN {prefix}_names ni ON ni.raw = x.importer_name
+          LEFT JOIN {prefix}_names nm ON nm.raw = x.manufacturer
+          LEFT JOIN {prefix}_canon_m cm ON cm.raw = nm.key
+          LEFT JOIN {prefix}_names nb ON nb.raw = x.brand
+          LEFT JOIN {prefix}_canon_b cb ON cb.raw = nb.key
+          LEFT JOIN {prefix}_names ne ON ne.raw = x.exporter_name
+        ),
+        name_tax AS (
+          SELECT ikey, min(tax) AS tax FROM k WHERE tax IS NOT NULL AND tax <> '' AND ikey IS NOT NULL
+          GROUP BY ikey HAVING count(DISTINCT tax) = 1
+        ),
+        brand_maker AS (
+          SELECT bkey, arg_max(mkey, n) AS mkey FROM (
+            SELECT bkey, mkey, count(*) AS n FROM k WHERE bkey IS NOT NULL AND mkey IS NOT NULL GROUP BY ALL
+          ) GROUP BY bkey
+        ),
+        exporter_maker AS (
+          SELECT ekey, arg_max(mkey, n) AS mkey FROM (
+            SELECT ekey, mkey, count(*) AS n FROM k
+            WHERE ekey IS NOT NULL AND mkey IS NOT NULL AND exporter_country = origin GROUP BY ALL
+          ) GROUP BY ekey
+        )
+        SELECT {cols}, COALESCE(k.ekey, k.exporter_name) AS ekey,
+          COALESCE(NULLIF(k.tax, ''), nt.tax, 'name:' || k.ikey) AS buyer,
+          COALESCE(bm.mkey, k.mkey, k.bkey, em.mkey, CASE WHEN k.exporter_country = k.origin THEN k.ekey END)
+            AS supplier,
+          COALESCE(k.manufacturer, k.brand, k.exporter_name) AS supplier_name
+        FROM k
+        LEFT JOIN name_tax nt ON nt.ikey = k.ikey
+        LEFT JOIN brand_maker bm ON bm.bkey = k.bkey
+        LEFT JOIN exporter_maker em ON em.ekey = k.ekey"""
+    )
+    return (f"{prefix}_names", f"{prefix}_canon_m", f"{prefix}_canon_b")
 
 
 def keyed_shipments(
@@ -153,45 +213,7 @@ def keyed_shipments(
         WHERE s.value_usd IS NOT NULL"""
     )
     task.advance()
-    _names(engine)
-    engine.execute(
-        """CREATE OR REPLACE TEMP TABLE _ks_keyed AS
-        WITH k AS (
-          SELECT x.*, ni.key AS ikey, cm.key AS mkey, cb.key AS bkey, ne.key AS ekey
-          FROM _ks x
-          LEFT JOIN _ks_names ni ON ni.raw = x.importer_name
-          LEFT JOIN _ks_names nm ON nm.raw = x.manufacturer
-          LEFT JOIN _ks_canon_m cm ON cm.raw = nm.key
-          LEFT JOIN _ks_names nb ON nb.raw = x.brand
-          LEFT JOIN _ks_canon_b cb ON cb.raw = nb.key
-          LEFT JOIN _ks_names ne ON ne.raw = x.exporter_name
-        ),
-        name_tax AS (
-          SELECT ikey, min(tax) AS tax FROM k WHERE tax IS NOT NULL AND tax <> '' AND ikey IS NOT NULL
-          GROUP BY ikey HAVING count(DISTINCT tax) = 1
-        ),
-        brand_maker AS (
-          SELECT bkey, arg_max(mkey, n) AS mkey FROM (
-            SELECT bkey, mkey, count(*) AS n FROM k WHERE bkey IS NOT NULL AND mkey IS NOT NULL GROUP BY ALL
-          ) GROUP BY bkey
-        ),
-        exporter_maker AS (
-          SELECT ekey, arg_max(mkey, n) AS mkey FROM (
-            SELECT ekey, mkey, count(*) AS n FROM k
-            WHERE ekey IS NOT NULL AND mkey IS NOT NULL AND exporter_country = origin GROUP BY ALL
-          ) GROUP BY ekey
-        )
-        SELECT k.record_id, k.date, k.value, k.combo, k.origin, k.dest, k.hs_code, k.hub,
-          k.from_origin, k.importer_name, k.exporter_name, COALESCE(k.ekey, k.exporter_name) AS ekey,
-          COALESCE(NULLIF(k.tax, ''), nt.tax, 'name:' || k.ikey) AS buyer,
-          COALESCE(bm.mkey, k.mkey, k.bkey, em.mkey, CASE WHEN k.exporter_country = k.origin THEN k.ekey END)
-            AS supplier,
-          COALESCE(k.manufacturer, k.brand, k.exporter_name) AS supplier_name
-        FROM k
-        LEFT JOIN name_tax nt ON nt.ikey = k.ikey
-        LEFT JOIN brand_maker bm ON bm.bkey = k.bkey
-        LEFT JOIN exporter_maker em ON em.ekey = k.ekey"""
-    )
+    key_parties(engine, "_ks", "_ks_keyed")
     task.advance()
     table = engine.arrow(
         """WITH pairs AS (

@@ -14,6 +14,7 @@ import numpy as np
 from tradetrace.simulate.background import Background
 from tradetrace.simulate.names import NameBook
 from tradetrace.simulate.parties import write_ftm, write_parties, write_relations
+from tradetrace.simulate.party_truth import PartyTruth
 from tradetrace.simulate.payments import write_payments
 from tradetrace.simulate.registry import Registry, build_pools
 from tradetrace.simulate.render import Renderer
@@ -75,6 +76,7 @@ def simulate(
     pools = build_pools(reg)
     background = Background(reg, world)
     renderer = Renderer(pools, serial_key)
+    party_truth = PartyTruth(pools.name_cnt)
 
     # planted lines: their own declaration numbers, spread over the whole file
     rng = streams["planted_rows"]
@@ -112,6 +114,7 @@ def simulate(
             if decls >= limit:
                 raise RuntimeError("declaration numbers exhausted")
             block = _interleave(bg, planted_rows.take(mine.astype(np.int64)), crng)
+            party_truth.observe(block, pools.has_tax)
             chunk = renderer.render(
                 block,
                 crng,
@@ -125,7 +128,9 @@ def simulate(
 
     files = {LOGICAL_NAMES[f]: p for f, p in writers.paths.items()}
     files["payments"] = out_dir / "payments.csv"
-    write_payments(files["payments"], reg, world, plant.payments, streams["payments"], rows, payment_key)
+    paid = write_payments(
+        files["payments"], reg, world, plant.payments, streams["payments"], rows, payment_key
+    )
     files["parties"] = out_dir / "parties.csv"
     write_parties(files["parties"], reg)
     files["relations"] = out_dir / "relations.csv"
@@ -139,6 +144,8 @@ def simulate(
         "schemes": [p.truth() for p in planted if p.kind == "scheme"],
         "decoys": [p.truth() for p in planted if p.kind == "decoy"],
     }
+    files["party_truth"] = out_dir / "party_truth.csv"
+    party_truth.write(files["party_truth"], reg, paid, writers.formats)
     files["truth"] = out_dir / "truth.json"
     files["truth"].write_text(json.dumps(truth, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     schemes = [p.scheme_id for p in planted if p.kind == "scheme"]

@@ -10,6 +10,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
 
 from tradetrace.simulate.ids import feistel
+from tradetrace.simulate.party_truth import PaymentParties
 from tradetrace.simulate.registry import Registry
 from tradetrace.simulate.render import decimal, dict_col
 from tradetrace.simulate.schemes.base import Payment
@@ -55,8 +56,11 @@ def write_payments(
     rng: np.random.Generator,
     rows: int,
     key: int,
-) -> None:
-    """Write payments.csv sorted by date; assigns record ids to the planted payments."""
+) -> PaymentParties:
+    """Write payments.csv sorted by date; assigns record ids to the planted payments.
+
+    Returns the payers (firm, name as written) and payees the file names.
+    """
     n = payment_count(rows)
     payees = np.array([i for i in world.importers if reg.firms[i].country == "RU"], dtype=np.int64)
     weight = rng.lognormal(0, 1.0, len(payees))
@@ -114,3 +118,7 @@ def write_payments(
         }
     ).take(pa.array(order))
     pa_csv.write_csv(table, str(path))
+    used = PaymentParties(payees=set(np.unique(payee).tolist()))
+    for firm, name_idx in set(zip(payer.tolist(), payer_name_idx.tolist(), strict=True)):
+        used.payers.add((firm, names[name_idx]))
+    return used
