@@ -18,12 +18,13 @@ def all_specs() -> tuple[TableSpec, ...]:
     """Every table spec of the workspace (gathered lazily from the stages)."""
     from tradetrace.cases.build import CASES
     from tradetrace.detect.findings import FINDINGS
+    from tradetrace.graph.tables import GRAPH_TABLES
     from tradetrace.ingest.rules import RULE_FILES
     from tradetrace.lists.tables import LIST_TABLES
     from tradetrace.model.parties import PARTY_TABLES
     from tradetrace.model.records import ALL_TABLES
 
-    return (*ALL_TABLES, *PARTY_TABLES, *LIST_TABLES, RULE_FILES, FINDINGS, CASES)
+    return (*ALL_TABLES, *PARTY_TABLES, *LIST_TABLES, RULE_FILES, FINDINGS, CASES, *GRAPH_TABLES)
 
 
 class Workspace:

@@ -1,0 +1,1 @@
+"""The party graph: nodes (parties), edges (relations, payments, trade), components and paths."""
