@@ -120,13 +120,22 @@ def _names(engine: Engine, source: str = "_ks", prefix: str = "_ks") -> None:
             f"UNION SELECT brand FROM {source} UNION SELECT exporter_name FROM {source}) WHERE n IS NOT NULL"
         )
     ]
-    _register_map(engine, f"{prefix}_names", {r: name_key(r) for r in raws})
+    from tradetrace.detect.goods_identity import model_key, placeholders
+
+    keys = {r: name_key(r) for r in raws}
+    _register_map(engine, f"{prefix}_names", dict(keys))
+    no_brand = placeholders()[0]
+    # "ОТСУТСТВУЕТ", "N/A"...: a placeholder brand names no maker
+    blank = {keys[r] for r in raws if keys[r] and model_key(r) in no_brand}
     for column, table in (("manufacturer", f"{prefix}_canon_m"), ("brand", f"{prefix}_canon_b")):
         counts = engine.fetchall(
             f"SELECT n.key, count(*) FROM {source} x JOIN {prefix}_names n ON n.raw = x.{column} "
             "WHERE n.key IS NOT NULL GROUP BY 1 ORDER BY 1"
         )
-        _register_map(engine, table, dict(canonical_keys([(k, int(c)) for k, c in counts])))
+        canon: dict[str, str | None] = dict(canonical_keys([(k, int(c)) for k, c in counts]))
+        if column == "brand":
+            canon = {k: (None if k in blank else v) for k, v in canon.items()}
+        _register_map(engine, table, canon)
 
 
 KEYED_COLUMNS = (
