@@ -20,7 +20,7 @@ def test_summary_lists_every_file(dataset: Dataset) -> None:
     assert s.rows == ROWS and s.seed == SEED
     assert set(s.files) == {
         "shipments_csv", "shipments_parquet", "shipments_ru_dt", "parties", "relations", "payments",
-        "entities", "truth",
+        "entities", "truth", "party_truth",
     }  # fmt: skip
     assert all(p.exists() and p.parent == dataset.dir for p in s.files.values())
     assert s.schemes[0] == "cnc_taiwan_reroute" and len(s.schemes) >= 5

@@ -163,7 +163,14 @@ def build_cases(engine: Engine, min_score: float = 0.0, max_entity_findings: int
                 _totals(engine, group),
             )
         )
-    cases.sort(key=lambda c: (-c.score, -SEVERITIES.index(c.severity), -len(c.flags), c.case_id))
+    cases.sort(
+        key=lambda c: (
+            -SEVERITIES.index(c.severity),
+            -round(c.score, 3),
+            -float(c.totals.get("shipments_value_usd") or 0.0) - float(c.totals.get("payments_value_usd") or 0.0),
+            c.case_id,
+        )
+    )
     for i, c in enumerate(cases, start=1):
         c.rank = i
     with engine.transaction():
