@@ -165,8 +165,8 @@ def build_cases(engine: Engine, min_score: float = 0.0, max_entity_findings: int
         )
     cases.sort(
         key=lambda c: (
+            -round(c.score, 2),
             -SEVERITIES.index(c.severity),
-            -round(c.score, 3),
             -float(c.totals.get("shipments_value_usd") or 0.0) - float(c.totals.get("payments_value_usd") or 0.0),
             c.case_id,
         )
