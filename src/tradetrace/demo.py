@@ -51,6 +51,10 @@ def run_demo(
         run_detectors(ws, progress=progress)
         findings = read_findings(ws.engine)
         n = write_jsonl(findings, out / "findings.jsonl")
+        from tradetrace.cases.build import build_cases
+
+        cases = build_cases(ws.engine)
+        write_jsonl((c.as_dict() for c in cases), out / "cases.jsonl")
         echo(f"5/5 reporting ({n} findings in {out / 'findings.jsonl'})")
         if not findings:
             return "no findings"
@@ -64,8 +68,14 @@ def run_demo(
             echo(f"(no PDF: {exc})")
     top = findings[0]
     m = top["metrics"]
-    lines = [
-        "",
+    lines = [""]
+    if cases:
+        c = cases[0]
+        lines += [
+            f"Top case ({len(cases)} cases in {out / 'cases.jsonl'}): {c.case_id}, score {c.score:.3f}, {c.severity}",
+            f"  flags: {', '.join(c.flags)}",
+        ]
+    lines += [
         f"Top finding: {top['title']}",
         f"  flags: {', '.join(top['flags'])}; severity {top['severity']}; score {top['score']:.2f}",
     ]
