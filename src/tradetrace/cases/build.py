@@ -167,7 +167,8 @@ def build_cases(engine: Engine, min_score: float = 0.0, max_entity_findings: int
         key=lambda c: (
             -round(c.score, 2),
             -SEVERITIES.index(c.severity),
-            -float(c.totals.get("shipments_value_usd") or 0.0) - float(c.totals.get("payments_value_usd") or 0.0),
+            -float(c.totals.get("shipments_value_usd") or 0.0)
+            - float(c.totals.get("payments_value_usd") or 0.0),
             c.case_id,
         )
     )
