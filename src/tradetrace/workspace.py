@@ -23,8 +23,20 @@ def all_specs() -> tuple[TableSpec, ...]:
     from tradetrace.lists.tables import LIST_TABLES
     from tradetrace.model.parties import PARTY_TABLES
     from tradetrace.model.records import ALL_TABLES
+    from tradetrace.resolve.cluster import CLUSTER_TABLES
+    from tradetrace.resolve.lead_model import PARTY_LEADS
 
-    return (*ALL_TABLES, *PARTY_TABLES, *LIST_TABLES, RULE_FILES, FINDINGS, CASES, *GRAPH_TABLES)
+    return (
+        *ALL_TABLES,
+        *PARTY_TABLES,
+        *LIST_TABLES,
+        RULE_FILES,
+        FINDINGS,
+        CASES,
+        *GRAPH_TABLES,
+        *CLUSTER_TABLES,
+        PARTY_LEADS,
+    )
 
 
 class Workspace:

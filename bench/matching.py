@@ -1,0 +1,267 @@
+"""Name-screening quality: tradetrace against nomenklatura logic-v2 and rapidfuzz, same cases, same run.
+
+    python bench/matching.py [--workers 2] [--baseline-positives 1500] [--baseline-negatives 3000]
+
+Cases: ``sdn_variants_individuals.json`` (19 kinds of variation of 500 SDN
+individuals, plus hard negatives) against the May 2024 SDN with aliases, and
+``negatives_global_50k.csv`` (synthetic persons that must match nothing).
+A positive counts as found when the expected entry is ranked first and
+scores at or above the threshold; a negative counts as a false alert when
+anything scores at or above it.
+
+1. tradetrace on every case, with its shipped threshold: recall per kind of
+   variation, false-alert rate, and the reliability of its scores;
+2. the three matchers on a stratified sample (``--baseline-*``):
+   * tradetrace;
+   * a plain rapidfuzz ``WRatio`` brute force over every SDN name and alias;
+   * nomenklatura's ``logic-v2`` (``pip install -e .[bench]``; skipped with a
+     message when it is not installed). It is a pairwise scorer: yente finds
+     its candidates with Elasticsearch, which is not available here, so it
+     scores the union of tradetrace's and rapidfuzz's ten best entries;
+   each at its own threshold tuned to the same false-alert rate on the
+   sample's negatives (tradetrace's), so recall compares at equal FP rate.
+"""
+
+from __future__ import annotations
+
+import argparse
+import multiprocessing as mp
+import random
+import tempfile
+import time
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from rapidfuzz import fuzz, process, utils
+
+from tradetrace.lists.store import load_list
+from tradetrace.resolve.calibrate import Case, evaluate, negative_cases, variant_cases
+from tradetrace.resolve.index import Entry
+from tradetrace.resolve.matcher import Query, Screener
+from tradetrace.resolve.score import sigmoid
+from tradetrace.settings import Settings
+from tradetrace.workspace import Workspace
+
+SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
+Top = tuple[str | None, float]  # (entry id ranked first, its score)
+
+_SCREENER: Screener | None = None
+
+
+def _tt_top(cases: list[Case]) -> list[tuple[Top, list[str]]]:
+    assert _SCREENER is not None
+    out = []
+    for c in cases:
+        cands = _SCREENER.candidates(Query(c.query))
+        ids = [_SCREENER.index.entries[x.entry].entry_id for x in cands[:10]]
+        out.append(((ids[0], sigmoid(cands[0].logit)) if cands else (None, 0.0), ids))
+    return out
+
+
+def tradetrace_top(screener: Screener, cases: list[Case], workers: int) -> list[tuple[Top, list[str]]]:
+    global _SCREENER
+    _SCREENER = screener
+    chunks = [cases[i : i + 500] for i in range(0, len(cases), 500)]
+    if workers <= 1:
+        return [r for ch in chunks for r in _tt_top(ch)]
+    with mp.get_context("fork").Pool(workers) as pool:
+        return [r for part in pool.map(_tt_top, chunks) for r in part]
+
+
+def rapidfuzz_top(entries: Sequence[Entry], cases: list[Case], workers: int) -> list[tuple[Top, list[str]]]:
+    names = [(e.entry_id, n) for e in entries for n, t in e.names if t != "weak"]
+    choices = [utils.default_process(n) for _, n in names]
+    out: list[tuple[Top, list[str]]] = []
+    for i in range(0, len(cases), 200):
+        batch = [utils.default_process(c.query) for c in cases[i : i + 200]]
+        scores = process.cdist(batch, choices, scorer=fuzz.WRatio, dtype=np.int16, workers=workers)
+        for row in scores:
+            top = np.argpartition(-row, 30)[:30]
+            top = top[np.argsort(-row[top], kind="stable")]
+            ids = list(dict.fromkeys(names[j][0] for j in top))[:10]
+            out.append(((ids[0], float(row[top[0]]) / 100.0), ids))
+    return out
+
+
+def nomenklatura_top(
+    entries: Sequence[Entry], cases: list[Case], candidates: list[list[str]]
+) -> list[Top] | None:
+    try:
+        from followthemoney import model
+        from nomenklatura.matching import LogicV2
+    except ImportError:
+        return None
+    schema = {"person": "Person", "company": "Company", "vessel": "Vessel", "aircraft": "Airplane"}
+    by_id = {e.entry_id: e for e in entries}
+    proxies: dict[str, Any] = {}
+
+    def proxy(e: Entry) -> Any:
+        p = proxies.get(e.entry_id)
+        if p is None:
+            p = model.make_entity(schema.get(e.kind, "LegalEntity"))
+            p.id = f"ofac-{e.entry_id}"
+            for n, t in e.names:
+                p.add("weakAlias" if t == "weak" else "name", n)
+            if e.kind == "person":
+                p.add("birthDate", list(e.birth_dates))
+            proxies[e.entry_id] = p
+        return p
+
+    config = LogicV2.default_config()
+    out: list[Top] = []
+    for i, (c, ids) in enumerate(zip(cases, candidates, strict=True)):
+        q = model.make_entity("Person")
+        q.id = f"q{i}"
+        q.add("name", c.query)
+        best: Top = (None, 0.0)
+        for entry_id in ids:
+            score = float(LogicV2.compare(q, proxy(by_id[entry_id]), config).score)
+            if score > best[1]:
+                best = (entry_id, score)
+        out.append(best)
+    return out
+
+
+def threshold_at_fp(negative_scores: list[float], fp: float) -> float:
+    """Lowest threshold at which at most ``fp`` of the negatives score at or above it."""
+    s = sorted(negative_scores, reverse=True)
+    allowed = int(fp * len(s))
+    return s[allowed] + 1e-9 if allowed < len(s) else 0.0
+
+
+def summarise(cases: list[Case], tops: list[Top], threshold: float) -> dict[str, Any]:
+    per: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    neg = [0, 0]
+    for c, (eid, score) in zip(cases, tops, strict=True):
+        if c.expected is None:
+            if c.kind == "negative_global":
+                neg[0] += 1
+                neg[1] += int(score >= threshold)
+            continue
+        per[c.kind][0] += 1
+        per[c.kind][1] += int(eid == c.expected and score >= threshold)
+    pos = sum(v[0] for v in per.values())
+    return {
+        "threshold": threshold,
+        "recall": sum(v[1] for v in per.values()) / pos if pos else 0.0,
+        "fp": neg[1] / neg[0] if neg[0] else 0.0,
+        "per": {k: v[1] / v[0] for k, v in per.items()},
+    }
+
+
+def stratified(cases: list[Case], positives: int, negatives: int, seed: int) -> list[Case]:
+    rng = random.Random(seed)
+    by_kind: dict[str, list[Case]] = defaultdict(list)
+    for c in cases:
+        if c.expected is not None:
+            by_kind[c.kind].append(c)
+    per = max(1, positives // max(len(by_kind), 1))
+    out = [x for k in sorted(by_kind) for x in rng.sample(by_kind[k], min(per, len(by_kind[k])))]
+    negs = [c for c in cases if c.kind == "negative_global"]
+    return out + rng.sample(negs, min(negatives, len(negs)))
+
+
+def timed(label: str, fn: Callable[[], Any], n: int) -> Any:
+    t = time.perf_counter()
+    result = fn()
+    dt = time.perf_counter() - t
+    print(f"  {label}: {n:,} queries in {dt:.1f} s ({n / dt:,.0f} queries/s)")
+    return result
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--sdn", type=Path, default=SHARED / "lists" / "ofac_sdn_2024-05")
+    ap.add_argument("--matching", type=Path, default=SHARED / "matching")
+    ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--baseline-positives", type=int, default=1500)
+    ap.add_argument("--baseline-negatives", type=int, default=3000)
+    ap.add_argument("--seed", type=int, default=7)
+    args = ap.parse_args()
+    print(f"seed {args.seed}")
+    with tempfile.TemporaryDirectory() as tmp:
+        ws = Workspace(Settings(workspace=Path(tmp), progress=False))
+        load_list(ws, args.sdn)
+        screener = Screener.from_engine(ws.engine)
+        ws.close()
+    variants = variant_cases(args.matching / "sdn_variants_individuals.json")
+    negatives = negative_cases(args.matching / "negatives_global_50k.csv")
+    cases = variants + negatives
+    cut = screener.model.threshold
+
+    print(
+        f"\n1. tradetrace on every case ({len(variants):,} variants, {len(negatives):,} negatives), threshold {cut}"
+    )
+    tops = timed("tradetrace", lambda: tradetrace_top(screener, cases, args.workers), len(cases))
+    full = summarise(cases, [t for t, _ in tops], cut)
+    print(
+        f"  recall {full['recall']:.4f} (expected entry first and >= {cut}); false alerts {full['fp']:.4%} of negatives_global_50k"
+    )
+    for kind, r in sorted(full["per"].items()):
+        print(f"    {kind:16s} {r:.4f}")
+    hard = [
+        (c, t)
+        for c, (t, _) in zip(cases, tops, strict=True)
+        if c.expected is None and c.kind != "negative_global"
+    ]
+    by_kind: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    for c, (_e, s) in hard:
+        by_kind[c.kind][0] += 1
+        by_kind[c.kind][1] += int(s >= cut)
+    for kind, (n, fa) in sorted(by_kind.items()):
+        print(f"    hard negatives {kind:12s} false alerts {fa / n:.4f} ({fa}/{n})")
+    ctx = evaluate(screener, negatives[:10000], use_context=True)
+    print(f"  with birth date and nationality (first 10,000 negatives): false alerts {ctx.fp_rate():.4%}")
+    print("  reliability (top-5 candidates of the eval cases): score bin, pairs, share true")
+    for b in evaluate(screener, stratified(cases, 3000, 3000, args.seed)).reliability:
+        print(f"    {b['bin']}  {b['pairs']:>7,}  {b['share_true']:.3f}")
+
+    sample = stratified(cases, args.baseline_positives, args.baseline_negatives, args.seed)
+    index = {id(c): i for i, c in enumerate(cases)}
+    tt = [tops[index[id(c)]] for c in sample]
+    print(
+        f"\n2. side by side on a stratified sample: {sum(1 for c in sample if c.expected):,} positives, "
+        f"{sum(1 for c in sample if c.kind == 'negative_global'):,} negatives"
+    )
+    rf = timed(
+        "rapidfuzz WRatio brute force",
+        lambda: rapidfuzz_top(screener.index.entries, sample, args.workers),
+        len(sample),
+    )
+    cands = [list(dict.fromkeys([*a[1], *b[1]])) for a, b in zip(tt, rf, strict=True)]
+    nk = timed(
+        "nomenklatura logic-v2", lambda: nomenklatura_top(screener.index.entries, sample, cands), len(sample)
+    )
+    systems: dict[str, list[Top]] = {"tradetrace": [t for t, _ in tt], "rapidfuzz": [t for t, _ in rf]}
+    if nk is None:
+        print("  nomenklatura is not installed (pip install -e .[bench]): logic-v2 skipped")
+    else:
+        systems["logic-v2"] = nk
+    own = summarise(sample, systems["tradetrace"], cut)
+    fp = own["fp"]
+    print(f"  tradetrace at its threshold {cut}: recall {own['recall']:.4f}, false alerts {fp:.4%}")
+    results = {}
+    for name, st in systems.items():
+        neg_scores = [s for c, (_e, s) in zip(sample, st, strict=True) if c.kind == "negative_global"]
+        results[name] = summarise(sample, st, threshold_at_fp(neg_scores, fp))
+    kinds = sorted(own["per"])
+    print(f"  recall at equal false-alert rate ({fp:.2%}):")
+    print("    " + f"{'':16s}" + "".join(f"{n:>12s}" for n in results))
+    for kind in kinds:
+        print("    " + f"{kind:16s}" + "".join(f"{r['per'].get(kind, 0.0):12.4f}" for r in results.values()))
+    print("    " + f"{'ALL':16s}" + "".join(f"{r['recall']:12.4f}" for r in results.values()))
+    print("    " + f"{'false alerts':16s}" + "".join(f"{r['fp']:12.4%}" for r in results.values()))
+    print("    " + f"{'threshold':16s}" + "".join(f"{r['threshold']:12.4f}" for r in results.values()))
+    for target in (0.01, 0.001):
+        row = []
+        for name, st in systems.items():
+            neg_scores = [s for c, (_e, s) in zip(sample, st, strict=True) if c.kind == "negative_global"]
+            row.append(f"{name} {summarise(sample, st, threshold_at_fp(neg_scores, target))['recall']:.4f}")
+        print(f"  recall at {target:.1%} false alerts: " + ", ".join(row))
+
+
+if __name__ == "__main__":
+    main()

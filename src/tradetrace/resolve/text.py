@@ -1,0 +1,342 @@
+"""Name text for screening: one comparable form of a name in any script.
+
+``analyse(name, kind)`` turns a name as written into a :class:`NameForm`:
+
+* **cleaning**: Unicode NFKC, invisible characters (zero-width spaces and
+  joiners, word joiners, soft hyphens: category Cf) removed, and Cyrillic or
+  Greek look-alike letters inside Latin words folded to Latin (homoglyph
+  spoofing such as ``SНАНLАI`` with a Cyrillic Н and А);
+* **scripts**: Cyrillic, Greek and the other alphabets through rigour's
+  transliteration, Arabic, Han and the rest through ICU (``normality``);
+  a Chinese person name written without spaces is split into family name and
+  given name (``张晓明`` -> ``zhang xiaoming``);
+* **legal forms** (organisations): rigour's org-type vocabulary first, then
+  the phrases of ``data/resolve/name_terms.yaml`` (ООО/LLC, АО/JSC, ПАО/PJSC,
+  ЗАО/CJSC, Co., Ltd., 有限公司, A.Ş., Ltd. Şti., GmbH...), which are removed
+  and kept aside;
+* **person names**: honorifics and generational suffixes (Mr, Dr, Hajji,
+  Jr.) dropped at either end; name order is not kept (the scorer aligns
+  words, so ``PUTIN, Vladimir`` and ``Vladimir Putin`` compare equal);
+* two token forms: ``tokens`` split at every non-letter (``al``, ``duri``)
+  and ``glued``, where hyphenated and apostrophised words and particles are
+  joined (``alduri``), so both ``AL DURI`` and ``ALDURI`` meet ``AL-DURI``.
+
+``phonetic_key`` and ``ocr_key`` give the token keys the index and scorer
+use for sound-alike spellings, dropped vowels and OCR confusions.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import cache, lru_cache
+from importlib import resources
+from typing import Any
+
+import yaml
+from rigour.names import remove_org_types, remove_person_prefixes
+from rigour.text import ascii_text
+
+__all__ = [
+    "NameForm",
+    "analyse",
+    "clean",
+    "ocr_key",
+    "phonetic_key",
+    "scripts_of",
+    "terms",
+    "to_ascii",
+]
+
+_WORD_SPLIT = re.compile(r"[\s,;/|]+")
+_TOKEN = re.compile(r"[a-z0-9]+")
+_LATIN = re.compile(r"[A-Za-z]")
+_HAN_LEGAL = ("股份有限公司", "有限责任公司", "有限公司", "集团公司", "公司")
+_PERSON = "person"
+_STRICT_SCRIPTS = frozenset({"Han", "Hangul", "Hiragana", "Katakana"})
+_ORG_KINDS = frozenset({"company", "organization", "organisation", "org", "entity"})
+
+
+@dataclass(frozen=True)
+class NameForm:
+    """A name ready to compare: ASCII tokens in two forms, and what was removed."""
+
+    text: str
+    tokens: tuple[str, ...]
+    glued: tuple[str, ...]
+    legal_forms: tuple[str, ...] = ()
+    affixes: tuple[str, ...] = ()
+    scripts: frozenset[str] = frozenset()
+
+    @property
+    def strict(self) -> bool:
+        """Written in a script whose romanisation is exact (Han, Hangul, kana): no fuzzy words."""
+        return bool(self.scripts & _STRICT_SCRIPTS)
+
+    @property
+    def key(self) -> str:
+        """Sorted glued tokens: equal keys mean the same words in any order."""
+        return " ".join(sorted(self.glued))
+
+
+@dataclass(frozen=True)
+class Terms:
+    legal_forms: tuple[tuple[str, ...], ...]
+    legal_forms_short: tuple[tuple[str, ...], ...]
+    person_affixes: frozenset[str]
+    particles: frozenset[str]
+    generic_words: frozenset[str]
+    confusables: dict[str, str]
+    variants: dict[str, frozenset[str]]
+
+
+@cache
+def terms() -> Terms:
+    """The name vocabulary shipped in ``data/resolve`` (read once)."""
+    base = resources.files("tradetrace").joinpath("data/resolve")
+    raw: dict[str, Any] = yaml.safe_load(base.joinpath("name_terms.yaml").read_text("utf-8"))
+    with base.joinpath("confusables.csv").open("r", encoding="utf-8") as fh:
+        confusables = {row["char"]: row["latin"] for row in csv.DictReader(fh)}
+
+    def phrases(key: str) -> tuple[tuple[str, ...], ...]:
+        items = {tuple(str(p).split()) for p in raw.get(key) or ()}
+        return tuple(sorted(items, key=lambda p: (-len(p), p)))
+
+    variants: dict[str, frozenset[str]] = {}
+    groups = yaml.safe_load(base.joinpath("name_variants.yaml").read_text("utf-8"))["groups"]
+    for group in groups:
+        words = frozenset(str(w) for w in group)
+        for w in words:
+            variants[w] = variants.get(w, frozenset()) | (words - {w})
+    return Terms(
+        legal_forms=phrases("legal_forms"),
+        legal_forms_short=phrases("legal_forms_short"),
+        person_affixes=frozenset(str(w) for w in raw.get("person_affixes") or ()),
+        particles=frozenset(str(w) for w in raw.get("particles") or ()),
+        generic_words=frozenset(str(w) for w in raw.get("generic_words") or ()),
+        confusables=confusables,
+        variants=variants,
+    )
+
+
+def _script(ch: str) -> str:
+    if ch.isascii():
+        return "Latin" if ch.isalpha() else "Common"
+    name = unicodedata.name(ch, "")
+    if name.startswith("CJK") or "IDEOGRAPH" in name:
+        return "Han"
+    head = name.split(" ", 1)[0]
+    return head.title() if head else "Common"
+
+
+def scripts_of(text: str) -> frozenset[str]:
+    """Scripts of the letters of ``text`` (Latin, Cyrillic, Han, Arabic...)."""
+    return frozenset(_script(ch) for ch in text if ch.isalpha())
+
+
+def _fold_word(word: str, conf: dict[str, str], latin_context: bool) -> str:
+    """Fold look-alike letters of a word to Latin when the word is a spoof.
+
+    A word that mixes Latin letters with Cyrillic or Greek look-alikes is
+    folded; so is a word made only of look-alikes inside a name whose other
+    words are Latin. A genuine Cyrillic word is left for transliteration.
+    """
+    if word.isascii():
+        return word
+    has_latin = _LATIN.search(word) is not None
+    letters = [ch for ch in word if ch.isalpha() and not ch.isascii()]
+    if not letters:
+        return word
+    if has_latin or (latin_context and all(ch in conf for ch in letters)):
+        return "".join(conf.get(ch, ch) for ch in word)
+    return word
+
+
+@lru_cache(maxsize=200_000)
+def clean(text: str) -> str:
+    """NFKC, invisible characters removed, homoglyph words folded to Latin."""
+    text = unicodedata.normalize("NFKC", text)
+    text = "".join(ch for ch in text if unicodedata.category(ch) != "Cf")
+    if text.isascii():
+        return text
+    conf = terms().confusables
+    words = text.split()
+    latin_context = any(_LATIN.search(w) for w in words)
+    return " ".join(_fold_word(w, conf, latin_context) for w in words)
+
+
+@lru_cache(maxsize=200_000)
+def to_ascii(text: str) -> str:
+    """Transliterate to ASCII (rigour for alphabets, ICU for the rest)."""
+    if text.isascii():
+        return text
+    return ascii_text(text)
+
+
+def _han_words(word: str, person: bool) -> list[list[str]]:
+    """Syllables of a word written in Han characters, grouped into glued words.
+
+    A person name of two to four characters is family name + given name
+    (``[["zhang"], ["xiao", "ming"]]``); anything longer is one word, less a
+    trailing legal form (有限公司...).
+    """
+    for suffix in _HAN_LEGAL:
+        if not person and word.endswith(suffix) and len(word) > len(suffix):
+            word = word[: -len(suffix)]
+            break
+    syllables = _TOKEN.findall(to_ascii(word).lower())
+    if person and 2 <= len(word) <= 4 and len(syllables) >= 2:
+        return [syllables[:1], syllables[1:]]
+    return [syllables]
+
+
+def _remove_phrases(
+    seq: list[tuple[int, str]], phrases: tuple[tuple[str, ...], ...], found: list[str]
+) -> list[tuple[int, str]]:
+    """Remove every occurrence of the phrases (longest first) from the token sequence."""
+    toks = [t for _, t in seq]
+    present = set(toks)
+    drop = [False] * len(toks)
+    for phrase in phrases:
+        if phrase[0] not in present:
+            continue
+        n = len(phrase)
+        for i in range(len(toks) - n + 1):
+            if not any(drop[i : i + n]) and tuple(toks[i : i + n]) == phrase:
+                for j in range(i, i + n):
+                    drop[j] = True
+                found.append(" ".join(phrase))
+    return [item for item, d in zip(seq, drop, strict=True) if not d]
+
+
+def _strip_affixes(
+    seq: list[tuple[int, str]], affixes: frozenset[str], found: list[str]
+) -> list[tuple[int, str]]:
+    while len(seq) > 2 and seq[0][1] in affixes:
+        found.append(seq[0][1])
+        seq = seq[1:]
+    while len(seq) > 2 and seq[-1][1] in affixes:
+        found.append(seq[-1][1])
+        seq = seq[:-1]
+    return seq
+
+
+def _glue(seq: list[tuple[int, str]], particles: frozenset[str]) -> tuple[str, ...]:
+    words: list[str] = []
+    last = None
+    for idx, tok in seq:
+        if idx == last:
+            words[-1] += tok
+        else:
+            words.append(tok)
+        last = idx
+    glued: list[str] = []
+    pending = ""
+    for w in words:
+        if w in particles:
+            pending += w
+            continue
+        glued.append(pending + w)
+        pending = ""
+    if pending:
+        glued.append(pending)
+    return tuple(glued)
+
+
+@lru_cache(maxsize=500_000)
+def analyse(name: str, kind: str | None = None) -> NameForm:
+    """The comparable form of ``name``; ``kind`` is person, company or None."""
+    t = terms()
+    text = clean(name)
+    person = kind == _PERSON
+    org = kind in _ORG_KINDS
+    scripts = scripts_of(text)
+    seq: list[tuple[int, str]] = []
+    idx = 0
+    words = [w for w in _WORD_SPLIT.split(text) if w]
+    for word in words:
+        if not word.isascii() and "Han" in scripts_of(word):
+            # family + given name only when the name is one word of Han characters
+            groups = _han_words(word, len(words) == 1 and (person or (kind is None and len(word) <= 4)))
+        else:
+            groups = [_TOKEN.findall(to_ascii(word).lower())]
+        for group in groups:
+            seq.extend((idx, tok) for tok in group)
+            idx += 1
+    legal: list[str] = []
+    affixes: list[str] = []
+    if not person:
+        seq = _remove_phrases(seq, t.legal_forms, legal)
+        if org or legal:
+            seq = _remove_phrases(seq, t.legal_forms_short, legal)
+        if (org or legal) and not text.isascii():
+            # rigour knows legal forms in many more languages than our list
+            stripped = remove_org_types(text.casefold())
+            if stripped.strip() and stripped != text.casefold():
+                kept = set(_TOKEN.findall(to_ascii(stripped).lower()))
+                seq = [(i, tok) for i, tok in seq if tok in kept] or seq
+    if not org and not legal:
+        seq = _strip_affixes(seq, t.person_affixes, affixes)
+        prefixed = remove_person_prefixes(text)
+        if prefixed != text and len(seq) > 2:
+            first = _TOKEN.findall(to_ascii(text[: len(text) - len(prefixed)]).lower())
+            while first and seq and seq[0][1] == first[0] and len(seq) > 2:
+                affixes.append(first.pop(0))
+                seq = seq[1:]
+    if not seq:
+        return NameForm(name, (), (), tuple(legal), tuple(affixes), scripts)
+    tokens = tuple(tok for _, tok in seq)
+    glued = _glue(seq, t.particles)
+    return NameForm(name, tokens, glued, tuple(legal), tuple(affixes), scripts)
+
+
+_OCR = str.maketrans(
+    {"0": "o", "1": "l", "5": "s", "8": "b", "6": "g", "4": "a", "3": "e", "7": "t", "i": "l"}
+)
+
+
+@lru_cache(maxsize=500_000)
+def ocr_key(token: str) -> str:
+    """A token with the usual OCR confusions folded (0/o, 1/l/i, 5/s, rn/m...)."""
+    t = token.replace("rn", "m").replace("vv", "w").replace("cl", "d")
+    return t.translate(_OCR)
+
+
+_PHON_RULES = (
+    ("sch", "sh"),
+    ("ph", "f"),
+    ("ck", "k"),
+    ("dh", "d"),
+    ("th", "t"),
+    ("kh", "h"),
+    ("gh", "g"),
+    ("ou", "u"),
+    ("x", "ks"),
+    ("q", "k"),
+    ("z", "s"),
+    ("w", "v"),
+)
+_VOWELS = re.compile(r"[aeiouy]+")
+_REPEAT = re.compile(r"(.)\1+")
+_SILENT_H = re.compile(r"(?<=[cdgkpstz])h")
+
+
+@lru_cache(maxsize=500_000)
+def phonetic_key(token: str) -> str:
+    """A consonant skeleton: vowels dropped, c/k/q, z/s, w/v, ph/f folded, doubles collapsed.
+
+    ``benjamin``, ``bnjmn`` and ``bennjamin`` share ``bnjmn``; ``garcia``
+    and ``grc`` share ``grk``. Used to meet words written without vowels.
+    """
+    t = ocr_key(token) if any(ch.isdigit() for ch in token) else token
+    for a, b in _PHON_RULES:
+        t = t.replace(a, b)
+    t = t.replace("c", "k")
+    if len(t) > 2 and t.endswith("h"):
+        t = t[:-1]
+    # h after a consonant is silent in most romanisations (sh, kh, gh ...)
+    t = _SILENT_H.sub("", _REPEAT.sub(r"\1", t))
+    t = _VOWELS.sub("", t)
+    return _REPEAT.sub(r"\1", t)
