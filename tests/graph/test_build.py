@@ -111,6 +111,10 @@ def test_party_clusters_decide_the_nodes_when_present(sample: Sample) -> None:
         _node(sample, sample.entity("supplier")["tax_id"]),
         _node(sample, sample.entity("importer")["tax_id"]),
     )
+    from tradetrace.resolve.cluster import CLUSTER_TABLES
+
+    e.execute("DROP TABLE IF EXISTS party_clusters")  # the (empty) real tables; a fake takes their place
+    e.execute("DROP TABLE IF EXISTS party_mentions")
     try:
         e.execute(
             "CREATE TABLE party_mentions AS SELECT md5(concat_ws('|', source_table, role, name, tax_id, country, "
@@ -139,5 +143,7 @@ def test_party_clusters_decide_the_nodes_when_present(sample: Sample) -> None:
     finally:
         e.execute("DROP TABLE IF EXISTS party_clusters")
         e.execute("DROP TABLE IF EXISTS party_mentions")
+        for spec in CLUSTER_TABLES:
+            e.execute(spec.ddl())
         build_graph(sample.ws)
     assert _node(sample, "67079005")["node_id"] == maker["node_id"]
