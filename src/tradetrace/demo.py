@@ -45,8 +45,15 @@ def run_demo(
         echo(ingest_shipments(ws, sim.files["shipments_csv"], "canonical", progress=progress).summary())
         for kind in ("parties", "relations", "payments"):
             echo(ingest_table(ws, kind, sim.files[kind], progress=progress).summary())
-        echo("3/5 loading the shipped sanctions-list extract")
+        echo("3/5 loading the shipped sanctions-list extract; screening and resolving parties")
         echo(load_list(ws, None, None).summary())
+        from tradetrace.resolve.cluster import cluster_parties
+        from tradetrace.resolve.related import related_leads
+        from tradetrace.resolve.screen import screen_workspace
+
+        echo(screen_workspace(ws).summary())
+        cluster_parties(ws, progress)
+        echo(f"{len(related_leads(ws)):,} related-party leads")
         echo("4/5 detecting")
         run_detectors(ws, progress=progress)
         findings = read_findings(ws.engine)
