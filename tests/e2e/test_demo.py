@@ -27,4 +27,16 @@ def test_demo_top_case_is_the_defining_case(tmp_path: Path) -> None:
     assert (
         top["totals"]["direct_before_usd"] == 4_470_000 and top["totals"]["rerouted_after_usd"] == 17_800_000
     )
-    assert (tmp_path / "report.html").exists() and "Report:" in summary
+    assert "Report:" in summary
+    html = (tmp_path / "report.html").read_text("utf-8")
+    # the report of the top finding carries its case: related parties with the former co-ownership,
+    # the listed payers, the end use
+    for text in (
+        "owner 30%",
+        "until 2015",
+        "(former)",
+        "Sales Director",
+        "us-ofac-sdn 37699",
+        "MILITARY_END_USE",
+    ):
+        assert text in html, text

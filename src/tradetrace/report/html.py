@@ -60,6 +60,27 @@ def _records(ws: Workspace, record_ids: list[str]) -> list[dict[str, Any]]:
     return rows
 
 
+def _case_of(ws: Workspace, finding_id: str) -> tuple[dict[str, Any] | None, list[dict[str, Any]]]:
+    """The case holding this finding (from `tradetrace cases`) and its other findings, best first."""
+    if not ws.engine.table_exists("cases"):
+        return None, []
+    for case_id, rank, flags, finding_ids, totals in ws.engine.fetchall(
+        "SELECT case_id, rank, flags, finding_ids, totals FROM cases ORDER BY rank"
+    ):
+        ids = json.loads(finding_ids)
+        if finding_id in ids:
+            others = {f["finding_id"]: f for f in read_findings(ws.engine) if f["finding_id"] in ids}
+            siblings = [others[i] for i in ids if i != finding_id and i in others]
+            case = {
+                "case_id": case_id,
+                "rank": rank,
+                "flags": json.loads(flags),
+                "totals": json.loads(totals),
+            }
+            return case, siblings
+    return None, []
+
+
 def render_report(ws: Workspace, finding: dict[str, Any]) -> str:
     m = finding.get("metrics", {})
     markers = []
@@ -72,6 +93,7 @@ def render_report(ws: Workspace, finding: dict[str, Any]) -> str:
     chart = monthly_routes_svg(m["monthly_usd"], markers) if m.get("monthly_usd") else ""
     records = _records(ws, finding["record_ids"])
     routes = m.get("routes", {})
+    case, siblings = _case_of(ws, finding["finding_id"])
     return (
         _env()
         .get_template("report.html.j2")
@@ -81,6 +103,8 @@ def render_report(ws: Workspace, finding: dict[str, Any]) -> str:
             chart=chart,
             records=records,
             routes=routes,
+            case=case,
+            siblings=siblings,
             manifest=ws.manifest(),
             manifest_json=json.dumps(ws.manifest().get("inputs", []), indent=1, ensure_ascii=False),
         )
