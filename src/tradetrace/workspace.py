@@ -17,6 +17,7 @@ from tradetrace.settings import Settings
 def all_specs() -> tuple[TableSpec, ...]:
     """Every table spec of the workspace (gathered lazily from the stages)."""
     from tradetrace.cases.build import CASES
+    from tradetrace.detect.decisions import FINDING_DECISIONS
     from tradetrace.detect.findings import FINDINGS
     from tradetrace.graph.tables import GRAPH_TABLES
     from tradetrace.ingest.rules import RULE_FILES
@@ -25,6 +26,7 @@ def all_specs() -> tuple[TableSpec, ...]:
     from tradetrace.model.records import ALL_TABLES
     from tradetrace.resolve.cluster import CLUSTER_TABLES
     from tradetrace.resolve.lead_model import PARTY_LEADS
+    from tradetrace.resolve.tables import RESOLVE_TABLES
 
     return (
         *ALL_TABLES,
@@ -32,10 +34,12 @@ def all_specs() -> tuple[TableSpec, ...]:
         *LIST_TABLES,
         RULE_FILES,
         FINDINGS,
+        FINDING_DECISIONS,
         CASES,
         *GRAPH_TABLES,
         *CLUSTER_TABLES,
         PARTY_LEADS,
+        *RESOLVE_TABLES,
     )
 
 

@@ -54,3 +54,21 @@ def test_cases_from_the_workspace_carry_totals(loaded: Workspace) -> None:  # no
     assert t["direct_before_usd"] == pytest.approx(447_000) and t["hubs"] == ["CN", "TR"]
     assert loaded.engine.scalar("SELECT count(*) FROM cases") == 1
     assert build_cases(loaded.engine)[0].case_id == case.case_id
+
+
+def test_a_dismissed_finding_stays_dismissed_across_re_runs(loaded: Workspace) -> None:  # noqa: F811
+    from tradetrace.detect.decisions import decide_finding
+
+    (finding,) = run_detectors(loaded, ["route_switch"])["route_switch"]
+    assert len(build_cases(loaded.engine)) == 1
+    decide_finding(
+        loaded.engine, finding.finding_id[:8], "dismiss", note="known supplier change", who="analyst"
+    )
+    run_detectors(loaded, ["route_switch"])  # the same finding again, same id
+    assert build_cases(loaded.engine) == []
+    decide_finding(loaded.engine, finding.finding_id, "reopen", who="analyst")
+    assert len(build_cases(loaded.engine)) == 1
+    log = loaded.engine.fetchall("SELECT decision, decided_by FROM finding_decisions ORDER BY decided_at")
+    assert log == [("dismiss", "analyst"), ("reopen", "analyst")]
+    with pytest.raises(LookupError):
+        decide_finding(loaded.engine, "f-nonexistent", "dismiss")

@@ -146,7 +146,14 @@ def _totals(engine: Engine, findings: Sequence[dict[str, Any]]) -> dict[str, Any
 
 def build_cases(engine: Engine, min_score: float = 0.0, max_entity_findings: int = 25) -> list[Case]:
     """Group the workspace's findings into ranked cases and store them in ``cases``."""
-    findings = [f for f in read_findings(engine) if float(f["score"]) >= min_score]
+    from tradetrace.detect.decisions import dismissed_findings
+
+    dismissed = dismissed_findings(engine)
+    findings = [
+        f
+        for f in read_findings(engine)
+        if float(f["score"]) >= min_score and f["finding_id"] not in dismissed
+    ]
     cases: list[Case] = []
     for group in group_findings(findings, max_entity_findings):
         anchor = group[0]["entities"][0]["id"] if group[0]["entities"] else group[0]["finding_id"]

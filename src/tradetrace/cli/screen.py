@@ -99,13 +99,26 @@ def match(
 @click.option("--by", "who", default=None, help="Who decides (default: the login name).")
 @pass_ctx
 def decide(ctx: Ctx, match_id: str, decision: str | None, note: str | None, who: str | None) -> None:
-    """Record an analyst decision on a match from `party_matches` (id or unique prefix)."""
+    """Record an analyst decision on a screening match (from `party_matches`) or a finding
+    (an id starting `f-`); ids may be unique prefixes. Dismissed findings leave their cases."""
     from tradetrace.resolve.decisions import DecisionError
     from tradetrace.resolve.decisions import decide as record
 
     if decision is None:
         _fail("give --confirm, --dismiss or --reopen")
     assert decision is not None
+    if match_id.startswith("f-"):
+        from tradetrace.detect.decisions import decide_finding
+
+        with ctx.workspace() as ws:
+            try:
+                fd = decide_finding(ws.engine, match_id, decision, note, who)
+            except (LookupError, ValueError) as exc:
+                _fail(str(exc))
+        click.echo(
+            f"{fd.finding_id}: {fd.decision} by {fd.decided_by} at {fd.decided_at:%Y-%m-%d %H:%M:%S} UTC: {fd.title}"
+        )
+        return
     with ctx.workspace() as ws:
         try:
             d = record(ws, match_id, decision, note=note, who=who)
