@@ -27,7 +27,7 @@ class Run:
     data: Path
 
 
-def _run(tmp: Path, rows: int, seed: int, fmt: str, profile: str) -> Run:
+def _run(tmp: Path, rows: int, seed: int, fmt: str, profile: str, full: bool = False) -> Run:
     data = tmp / "data"
     sim = simulate(data, rows=rows, seed=seed, formats=(fmt,))
     ws = Workspace(Settings(workspace=tmp / f"ws-{fmt}", progress=False))
@@ -36,6 +36,16 @@ def _run(tmp: Path, rows: int, seed: int, fmt: str, profile: str) -> Run:
     assert result.rows_quarantined == 0, result.summary()
     for kind in ("parties", "relations", "payments"):
         ingest_table(ws, kind, sim.files[kind])
+    if full:  # lists, screening and entity resolution feed the network detectors
+        from tradetrace.lists.store import load_list
+        from tradetrace.resolve.cluster import cluster_parties
+        from tradetrace.resolve.related import related_leads
+        from tradetrace.resolve.screen import screen_workspace
+
+        load_list(ws, None)
+        screen_workspace(ws)
+        cluster_parties(ws)
+        related_leads(ws)
     run_detectors(ws)
     truth = json.loads((data / "truth.json").read_text("utf-8"))
     return Run(truth, read_findings(ws.engine), ws, data)
@@ -57,6 +67,6 @@ def demo_run_rudt(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Run]:
 
 @pytest.fixture(scope="session")
 def million_run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Run]:
-    run = _run(tmp_path_factory.mktemp("million"), 1_000_000, 2024, "csv", "canonical")
+    run = _run(tmp_path_factory.mktemp("million"), 1_000_000, 2024, "csv", "canonical", full=True)
     yield run
     run.ws.close()
