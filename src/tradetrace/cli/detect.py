@@ -113,14 +113,16 @@ def detectors() -> None:
 @cli.command()
 @click.argument("finding_id", required=False)
 @click.option("--out", type=click.Path(path_type=Path), default=Path("out/report.html"), show_default=True)
-@click.option("--format", "fmt", type=click.Choice(["html", "pdf", "json"]), default=None,
+@click.option("--format", "fmt", type=click.Choice(["html", "pdf", "md", "json"]), default=None,
               help="Output format (default: from the --out suffix).")  # fmt: skip
 @pass_ctx
 def report(ctx: Ctx, finding_id: str | None, out: Path, fmt: str | None) -> None:
-    """Write the report of one finding (default: the top-ranked one) as HTML, PDF or JSON."""
+    """Write the report of one finding (default: the top-ranked one) as HTML, PDF, Markdown or JSON."""
     from tradetrace.report.html import write_report
 
-    fmt = fmt or (out.suffix.lstrip(".").lower() if out.suffix.lower() in (".pdf", ".json") else "html")
+    fmt = fmt or (
+        out.suffix.lstrip(".").lower() if out.suffix.lower() in (".pdf", ".json", ".md") else "html"
+    )
     with ctx.workspace() as ws:
         try:
             path = write_report(ws, finding_id, out, fmt)

@@ -35,13 +35,21 @@ RECORD_COLUMNS = (
 def _env() -> Environment:
     env = Environment(
         loader=PackageLoader("tradetrace.report", "templates"),
-        autoescape=select_autoescape(["html", "j2"]),
+        autoescape=select_autoescape(enabled_extensions=("html.j2", "html"), default_for_string=True),
         trim_blocks=True,
         lstrip_blocks=True,
     )
     env.filters["usd"] = lambda v: "" if v is None else f"${float(v):,.0f}"
     env.filters["musd"] = lambda v: "" if v is None else f"${float(v) / 1e6:,.2f}M"
+    env.filters["md"] = md_text
     return env
+
+
+def md_text(value: object) -> str:
+    """Text safe inside a Markdown table cell: no HTML, no cell breaks, no line breaks."""
+    text = "" if value is None else str(value)
+    text = text.replace("\\", "\\\\").replace("|", "\\|").replace("<", "&lt;").replace(">", "&gt;")
+    return " ".join(text.split())
 
 
 def _records(ws: Workspace, record_ids: list[str]) -> list[dict[str, Any]]:
@@ -81,7 +89,7 @@ def _case_of(ws: Workspace, finding_id: str) -> tuple[dict[str, Any] | None, lis
     return None, []
 
 
-def render_report(ws: Workspace, finding: dict[str, Any]) -> str:
+def render_report(ws: Workspace, finding: dict[str, Any], template: str = "report.html.j2") -> str:
     m = finding.get("metrics", {})
     markers = []
     if m.get("restriction_date"):
@@ -96,7 +104,7 @@ def render_report(ws: Workspace, finding: dict[str, Any]) -> str:
     case, siblings = _case_of(ws, finding["finding_id"])
     return (
         _env()
-        .get_template("report.html.j2")
+        .get_template(template)
         .render(
             finding=finding,
             metrics=m,
@@ -112,7 +120,7 @@ def render_report(ws: Workspace, finding: dict[str, Any]) -> str:
 
 
 def write_report(ws: Workspace, finding_id: str | None, out: Path, fmt: str = "html") -> Path:
-    """Render the finding (default: the top-ranked) to ``out`` as html, pdf or json."""
+    """Render the finding (default: the top-ranked) to ``out`` as html, pdf, md or json."""
     findings = read_findings(ws.engine)
     if not findings:
         raise LookupError("no findings in the workspace; run `tradetrace detect` first")
@@ -124,6 +132,9 @@ def write_report(ws: Workspace, finding_id: str | None, out: Path, fmt: str = "h
     else:
         finding = findings[0]
     out.parent.mkdir(parents=True, exist_ok=True)
+    if fmt == "md":
+        out.write_text(render_report(ws, finding, "report.md.j2"), encoding="utf-8")
+        return out
     if fmt == "json":
         doc = {"finding": finding, "records": _records(ws, finding["record_ids"]), "manifest": ws.manifest()}
         out.write_text(json.dumps(doc, ensure_ascii=False, indent=1, default=str), encoding="utf-8")
