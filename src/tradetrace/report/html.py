@@ -89,7 +89,12 @@ def _case_of(ws: Workspace, finding_id: str) -> tuple[dict[str, Any] | None, lis
     return None, []
 
 
-def render_report(ws: Workspace, finding: dict[str, Any], template: str = "report.html.j2") -> str:
+PDF_RECORDS = 1000  # Chromium's print engine fails on much longer tables; the rest stay in HTML/JSON
+
+
+def render_report(
+    ws: Workspace, finding: dict[str, Any], template: str = "report.html.j2", max_records: int | None = None
+) -> str:
     m = finding.get("metrics", {})
     markers = []
     if m.get("restriction_date"):
@@ -100,6 +105,9 @@ def render_report(ws: Workspace, finding: dict[str, Any], template: str = "repor
         markers.append((date.fromisoformat(m["switch_date"]), "last direct shipment"))
     chart = monthly_routes_svg(m["monthly_usd"], markers) if m.get("monthly_usd") else ""
     records = _records(ws, finding["record_ids"])
+    total_records = len(records)
+    if max_records is not None:
+        records = records[:max_records]
     routes = m.get("routes", {})
     case, siblings = _case_of(ws, finding["finding_id"])
     return (
@@ -113,6 +121,7 @@ def render_report(ws: Workspace, finding: dict[str, Any], template: str = "repor
             routes=routes,
             case=case,
             siblings=siblings,
+            total_records=total_records,
             manifest=ws.manifest(),
             manifest_json=json.dumps(ws.manifest().get("inputs", []), indent=1, ensure_ascii=False),
         )
@@ -139,8 +148,9 @@ def write_report(ws: Workspace, finding_id: str | None, out: Path, fmt: str = "h
         doc = {"finding": finding, "records": _records(ws, finding["record_ids"]), "manifest": ws.manifest()}
         out.write_text(json.dumps(doc, ensure_ascii=False, indent=1, default=str), encoding="utf-8")
         return out
-    html_path = out if fmt == "html" else out.with_suffix(".html")
-    html_path.write_text(render_report(ws, finding), encoding="utf-8")
+    html_path = out if fmt == "html" else out.with_suffix(".print.html")
+    limit = PDF_RECORDS if fmt == "pdf" else None
+    html_path.write_text(render_report(ws, finding, max_records=limit), encoding="utf-8")
     if fmt == "pdf":
         from tradetrace.report.pdf import html_to_pdf
 
