@@ -78,3 +78,11 @@ def test_detector_parameters_from_the_command_line() -> None:
     for bad in ("route_switch.nope=1", "nodetector.x=1", "route_switch.lookback_days=soon", "junk"):
         with pytest.raises(ValueError):
             parse_params([bad])
+
+
+def test_docs_detectors_is_current() -> None:
+    from tradetrace.docs import detectors_markdown
+
+    assert (ROOT / "docs" / "detectors.md").read_text("utf-8").strip() == detectors_markdown().strip(), (
+        "regenerate with: tradetrace detectors --markdown > docs/detectors.md"
+    )

@@ -96,10 +96,16 @@ def cases(ctx: Ctx, out: Path | None, min_score: float, top: int) -> None:
 
 
 @cli.command()
-def detectors() -> None:
+@click.option("--markdown", is_flag=True, help="Print docs/detectors.md.")
+def detectors(markdown: bool) -> None:
     """List the installed detectors with their parameters and citations."""
     from tradetrace.detect.base import registered
 
+    if markdown:
+        from tradetrace.docs import detectors_markdown
+
+        click.echo(detectors_markdown())
+        return
     for cls in registered().values():
         d = cls.describe()
         click.echo(

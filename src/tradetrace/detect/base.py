@@ -14,6 +14,7 @@ a ``doc`` in their metadata (rendered by ``tradetrace detectors``).
 from __future__ import annotations
 
 import dataclasses
+import inspect
 from abc import ABC, abstractmethod
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -66,7 +67,7 @@ class Detector(ABC):
         return {
             "name": cls.name,
             "version": cls.version,
-            "doc": (cls.__doc__ or "").strip(),
+            "doc": inspect.cleandoc(cls.__doc__ or ""),
             "flags": list(cls.flags),
             "citations": [c.as_dict() for c in cls.citations],
             "params": [
