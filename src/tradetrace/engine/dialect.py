@@ -32,18 +32,8 @@ def try_date(expr: str, fmt: str, engine: str = "duckdb") -> str:
     return f"CAST(try_strptime({expr}, {quote_literal(fmt)}) AS DATE)"
 
 
-def try_double(expr: str, engine: str = "duckdb") -> str:
-    _check(engine)
-    return f"TRY_CAST({expr} AS DOUBLE)"
-
-
 def json_object(pairs: Sequence[tuple[str, str]], engine: str = "duckdb") -> str:
     """A JSON object text from (key, SQL expression) pairs."""
     _check(engine)
     inner = ", ".join(f"{quote_literal(k)}, {v}" for k, v in pairs)
     return f"CAST(json_object({inner}) AS VARCHAR)"
-
-
-def regexp_matches(expr: str, pattern: str, engine: str = "duckdb") -> str:
-    _check(engine)
-    return f"regexp_matches({expr}, {quote_literal(pattern)})"

@@ -12,8 +12,6 @@ from tradetrace.model.parties import PARTIES, PAYMENTS, RELATIONS
 from tradetrace.progress import Progress
 from tradetrace.workspace import Workspace
 
-RELATION_KINDS = ("owner", "director", "officer", "employee", "founder", "representative", "associate")
-
 LOADS = {
     "parties": TableLoad(PARTIES, "parties", key="entity_id", parsers={"kind": "party_kind"}),
     "relations": TableLoad(

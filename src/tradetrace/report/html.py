@@ -7,6 +7,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+import pyarrow as pa
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from tradetrace.detect.findings import read_findings
@@ -55,16 +56,13 @@ def md_text(value: object) -> str:
 def _records(ws: Workspace, record_ids: list[str]) -> list[dict[str, Any]]:
     if not record_ids:
         return []
-    ws.engine.execute("CREATE OR REPLACE TEMP TABLE _rep_ids (record_id VARCHAR)")
-    import pyarrow as pa
-
     ws.engine.register("_rep_ids_arrow", pa.table({"record_id": record_ids}))
     cols = ", ".join(f"s.{c}" for c in RECORD_COLUMNS)
     rows: list[dict[str, Any]] = ws.engine.arrow(
         f"SELECT {cols} FROM shipments s SEMI JOIN _rep_ids_arrow i ON i.record_id = s.record_id "
         "ORDER BY s.date, s.record_id"
     ).to_pylist()
-    ws.engine.unregister("_rep_ids_arrow")
+    ws.engine.drop_relation("_rep_ids_arrow")
     return rows
 
 
@@ -110,6 +108,7 @@ def render_report(
         records = records[:max_records]
     routes = m.get("routes", {})
     case, siblings = _case_of(ws, finding["finding_id"])
+    manifest = ws.manifest()
     return (
         _env()
         .get_template(template)
@@ -122,8 +121,8 @@ def render_report(
             case=case,
             siblings=siblings,
             total_records=total_records,
-            manifest=ws.manifest(),
-            manifest_json=json.dumps(ws.manifest().get("inputs", []), indent=1, ensure_ascii=False),
+            manifest=manifest,
+            manifest_json=json.dumps(manifest.get("inputs", []), indent=1, ensure_ascii=False),
         )
     )
 
