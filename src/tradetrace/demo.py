@@ -10,6 +10,8 @@ from pathlib import Path
 from tradetrace.progress import NullProgress, Progress
 from tradetrace.settings import Settings
 
+TOP_CASE_REPORTS = 3
+
 
 def run_demo(
     out: Path,
@@ -66,6 +68,11 @@ def run_demo(
         if not findings:
             return "no findings"
         report = write_report(ws, None, out / "report.html")
+        per_case = out / "cases"
+        for c in cases[:TOP_CASE_REPORTS]:
+            for fmt in ("html", "md"):
+                write_report(ws, c.case_id, per_case / f"{c.rank:02d}-{c.case_id}.{fmt}", fmt)
+        echo(f"   case reports for the top {min(len(cases), TOP_CASE_REPORTS)} cases in {per_case}")
         pdf: Path | None = None
         try:
             from tradetrace.report.pdf import html_to_pdf

@@ -70,3 +70,24 @@ def million_run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Run]:
     run = _run(tmp_path_factory.mktemp("million"), 1_000_000, 2024, "csv", "canonical", full=True)
     yield run
     run.ws.close()
+
+
+@dataclass
+class DemoOut:
+    out: Path
+    summary: str
+    lines: list[str]
+
+    def workspace(self) -> Workspace:
+        return Workspace(Settings(workspace=self.out / "workspace", progress=False))
+
+
+@pytest.fixture(scope="session")
+def demo_out(tmp_path_factory: pytest.TempPathFactory) -> DemoOut:
+    """`tradetrace demo` (200,000 rows, seed 7) run once: its out folder and what it printed."""
+    from tradetrace.demo import run_demo
+
+    out = tmp_path_factory.mktemp("demo-out")
+    lines: list[str] = []
+    summary = run_demo(out, rows=200_000, seed=7, settings=Settings(progress=False), echo=lines.append)
+    return DemoOut(out, summary, lines)

@@ -117,13 +117,20 @@ def detectors(markdown: bool) -> None:
 
 
 @cli.command()
-@click.argument("finding_id", required=False)
+@click.argument("ident", metavar="[CASE_ID|FINDING_ID]", required=False)
 @click.option("--out", type=click.Path(path_type=Path), default=Path("out/report.html"), show_default=True)
 @click.option("--format", "fmt", type=click.Choice(["html", "pdf", "md", "json"]), default=None,
               help="Output format (default: from the --out suffix).")  # fmt: skip
 @pass_ctx
-def report(ctx: Ctx, finding_id: str | None, out: Path, fmt: str | None) -> None:
-    """Write the report of one finding (default: the top-ranked one) as HTML, PDF, Markdown or JSON."""
+def report(ctx: Ctx, ident: str | None, out: Path, fmt: str | None) -> None:
+    """Write the report of a case (default: the top-ranked one) or of one finding, as HTML, PDF,
+    Markdown or JSON.
+
+    A case report holds the summary with the numbers a reporter quotes (each computed from the
+    cited records), the shipments over time by route, the flow origin -> dispatch -> destination,
+    the network of the case, the list matches, every finding with its citations, and appendices of
+    the cited records (file and row) and the run manifest. Run `tradetrace cases` first; without
+    cases, the top finding is reported."""
     from tradetrace.report.html import write_report
 
     fmt = fmt or (
@@ -131,7 +138,7 @@ def report(ctx: Ctx, finding_id: str | None, out: Path, fmt: str | None) -> None
     )
     with ctx.workspace() as ws:
         try:
-            path = write_report(ws, finding_id, out, fmt)
+            path = write_report(ws, ident, out, fmt)
         except LookupError as exc:
             _fail(str(exc))
         except RuntimeError as exc:

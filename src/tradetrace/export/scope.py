@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import itertools
 import json
+from collections.abc import Collection
 from types import TracebackType
 from typing import Any
 
@@ -53,10 +54,21 @@ def workspace_tables(engine: Engine) -> list[str]:
 class Scope:
     """Relations to read per table. Use as a context manager: a case creates temporary tables."""
 
-    def __init__(self, engine: Engine, case_id: str | None = None, hops: int = 1) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        case_id: str | None = None,
+        hops: int = 1,
+        hop_kinds: Collection[str] | None = None,
+        graph_only: bool = False,
+    ) -> None:
+        """``hop_kinds`` limits the ties followed from the seeds (default: every kind);
+        ``graph_only`` makes only the graph tables (the report's network drawing needs no more)."""
         self.engine = engine
         self.case_id = case_id
         self.hops = hops
+        self.hop_kinds = sorted(hop_kinds) if hop_kinds is not None else None
+        self.graph_only = graph_only
         self.notes: list[str] = []
         self._temp: list[str] = []
         self._prefix = f"_x{next(_SCOPES)}_"  # scopes open at once keep their own tables
@@ -159,11 +171,14 @@ class Scope:
         if not seeds:
             raise LookupError(f"case {case_id}: none of its parties or records is in the graph")
         nodes = self._temp_table("case_nodes", "SELECT unnest(?::VARCHAR[]) AS node_id", [sorted(seeds)])
+        kinds = "" if self.hop_kinds is None else "AND list_contains(?, kind) "
+        params = None if self.hop_kinds is None else [self.hop_kinds, self.hop_kinds]
         for _ in range(self.hops):
             self.engine.execute(
                 f"INSERT INTO {nodes} SELECT DISTINCT n FROM (SELECT target AS n FROM graph_edges WHERE source IN "
-                f"(SELECT node_id FROM {nodes}) UNION SELECT source FROM graph_edges WHERE target IN "
-                f"(SELECT node_id FROM {nodes})) WHERE n NOT IN (SELECT node_id FROM {nodes})"
+                f"(SELECT node_id FROM {nodes}) {kinds}UNION SELECT source FROM graph_edges WHERE target IN "
+                f"(SELECT node_id FROM {nodes}) {kinds}) WHERE n NOT IN (SELECT node_id FROM {nodes})",
+                params,
             )
         inside = f"IN (SELECT node_id FROM {nodes})"
         make = self._temp_table
@@ -177,6 +192,8 @@ class Scope:
         make("graph_nodes", f"SELECT * FROM graph_nodes WHERE node_id {inside}")
         make("graph_edges", f"SELECT * FROM graph_edges WHERE source {inside} AND target {inside}")
         make("graph_mentions", f"SELECT * FROM graph_mentions WHERE node_id {inside}")
+        if self.graph_only:
+            return self._ordered()
         make(
             "shipments",
             f"SELECT s.* FROM shipments s {mention_join('i', 's', 'importer', 'importer_')} "

@@ -127,7 +127,115 @@ def render_report(
     )
 
 
-def write_report(ws: Workspace, finding_id: str | None, out: Path, fmt: str = "html") -> Path:
+def _network_ties(net: dict[str, Any]) -> list[dict[str, Any]]:
+    from tradetrace.report.network import edge_label
+
+    names = {n["node_id"]: n["name"] for n in net.get("nodes") or []}
+    order = {"trade": 2, "payment": 1}
+    edges = sorted(
+        net.get("edges") or [],
+        key=lambda e: (order.get(str(e["kind"]), 0), -float(e["value_usd"] or 0.0), str(e["source"])),
+    )
+    return [
+        {"source_name": names.get(e["source"], e["source"]), "target_name": names.get(e["target"], e["target"]),
+         "label": edge_label(e), "kind": e["kind"]}
+        for e in edges
+    ]  # fmt: skip
+
+
+def _detectors_manifest(manifest: dict[str, Any]) -> str:
+    detect = manifest.get("stages", {}).get("detect", {})
+    lines = [f"detect run at {detect.get('at', '?')}"]
+    for d in detect.get("detectors", []):
+        params = ", ".join(f"{k}={v}" for k, v in (d.get("params") or {}).items())
+        lines.append(f"{d.get('name')}@{d.get('version')}: {d.get('findings')} finding(s); {params}")
+    return "\n".join(lines)
+
+
+def render_case(
+    ws: Workspace, doc: Any, template: str = "case.html.j2", max_records: int | None = None
+) -> str:
+    """Render a :class:`tradetrace.report.case.CaseDoc` with its charts."""
+    from datetime import UTC, datetime
+
+    from tradetrace.report.case import charts, flows, mark_listed_payments
+
+    mark_listed_payments(doc)
+    pictures, listing = charts(doc) if template.endswith(".html.j2") else ({}, False)
+    manifest = ws.manifest()
+    cut = slice(None) if max_records is None else slice(0, max_records)
+    return (
+        _env()
+        .get_template(template)
+        .render(
+            case=doc.case,
+            findings=doc.findings,
+            summary=doc.summary,
+            rs=doc.summary.get("route_switch"),
+            pay=doc.summary.get("payments"),
+            paragraph=doc.paragraph,
+            charts=pictures,
+            has_listing_marker=listing,
+            flows=flows(doc),
+            ties=doc.ties,
+            network=doc.network,
+            network_ties=_network_ties(doc.network),
+            list_matches=doc.list_matches,
+            shipments=doc.shipments[cut],
+            payments=doc.payments[cut],
+            total_shipments=len(doc.shipments),
+            total_payments=len(doc.payments),
+            manifest=manifest,
+            detectors_json=_detectors_manifest(manifest),
+            written=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        )
+    )
+
+
+def write_case_report(ws: Workspace, case_id: str, out: Path, fmt: str = "html") -> Path:
+    """Write the report of case ``case_id`` to ``out`` as html, pdf, md or json."""
+    from tradetrace.report.case import load_case, mark_listed_payments
+
+    doc = load_case(ws, case_id, network=fmt in ("html", "pdf", "json", "md"))
+    out.parent.mkdir(parents=True, exist_ok=True)
+    if fmt == "json":
+        mark_listed_payments(doc)
+        body = {**doc.as_json(), "manifest": ws.manifest()}
+        out.write_text(json.dumps(body, ensure_ascii=False, indent=1, default=str), encoding="utf-8")
+        return out
+    if fmt == "md":
+        out.write_text(render_case(ws, doc, "case.md.j2"), encoding="utf-8")
+        return out
+    html_path = out if fmt == "html" else out.with_suffix(".print.html")
+    html_path.write_text(
+        render_case(ws, doc, max_records=PDF_RECORDS if fmt == "pdf" else None), encoding="utf-8"
+    )
+    if fmt == "pdf":
+        from tradetrace.report.pdf import html_to_pdf
+
+        return html_to_pdf(html_path, out)
+    return out
+
+
+def write_report(ws: Workspace, ident: str | None, out: Path, fmt: str = "html") -> Path:
+    """Render a case or a finding to ``out`` as html, pdf, md or json.
+
+    ``ident`` is a case id (``c-...``: the case report), a finding id (``f-...``: the report of that
+    finding alone), or None: the top-ranked case when `tradetrace cases` has run, else the
+    top-ranked finding.
+    """
+    from tradetrace.report.case import resolve_case_id
+
+    if ident is None or not ident.startswith("f-"):
+        case_id = resolve_case_id(ws, ident)
+        if case_id is not None:
+            return write_case_report(ws, case_id, out, fmt)
+        if ident is not None:
+            raise LookupError(f"no case {ident!r}; `tradetrace cases` lists them")
+    return write_finding_report(ws, ident, out, fmt)
+
+
+def write_finding_report(ws: Workspace, finding_id: str | None, out: Path, fmt: str = "html") -> Path:
     """Render the finding (default: the top-ranked) to ``out`` as html, pdf, md or json."""
     findings = read_findings(ws.engine)
     if not findings:
