@@ -140,6 +140,15 @@ def test_every_summary_number_is_recomputed_from_the_cited_records(
     assert s["misdeclared"]["shipments"] == len(mis)
     assert s["misdeclared"]["usd"] == pytest.approx(sum(value[r] for r in mis), abs=0.01)
 
+    # new intermediaries: each finding's cited lines
+    inter = [f for f in findings if "NEW_INTERMEDIARY" in f["flags"]]
+    told = {i["finding_id"]: i for i in s["new_intermediaries"]}
+    for f in inter:
+        own = [value[r] for r in f["record_ids"] if r in value]
+        assert told[f["finding_id"]]["usd"] == pytest.approx(sum(own), abs=0.01)
+        assert told[f["finding_id"]]["shipments"] == len(own)
+    top_inter = sorted(told.values(), key=lambda i: -i["usd"])[:4]
+
     # the same numbers, in words, in the HTML summary and the Markdown
     summary_html = re.search(r'<div id="summary">(.*?)</div>', case["html"], re.S)
     assert summary_html is not None
@@ -149,7 +158,8 @@ def test_every_summary_number_is_recomputed_from_the_cited_records(
         _usd(rs["rerouted_usd"]), f"{len(via)} shipments", switch, *(f"{h} ({_usd(v)})" for h, v in hubs.items()),
         f"{len(pays)} cited payments", _usd(pay["payments_usd"]), f"{len(payers)} payers",
         f"{len(listed)} of them on a sanctions list", _usd(pay["listed_payers_usd"]),
-        f"{len(mis)} lines worth {_usd(s['misdeclared']['usd'])}",
+        f"{len(mis)} lines worth {_usd(s['misdeclared']['usd'])}", *(_usd(i["usd"]) for i in top_inter),
+        "owner 30%", "until 2015-10-02 (former)",
     ]  # fmt: skip
     for text in expected:
         assert text in words, text

@@ -159,9 +159,9 @@ def load_case(ws: Workspace, case_id: str, network: bool = True) -> CaseDoc:
     payments = _fetch(ws, "payments", PAYMENT_COLUMNS, record_ids)
     doc = CaseDoc(case, findings, shipments, payments)
     doc.summary = summarise(findings, shipments, payments)
-    doc.paragraph = paragraph(doc.summary)
     doc.list_matches = list_matches(findings)
     doc.ties = ties(findings)
+    doc.paragraph = paragraph(doc.summary, doc.ties)
     if network:
         from tradetrace.report.network import case_network
 
@@ -347,8 +347,9 @@ def _join(items: Sequence[str]) -> str:
     return ", ".join(items[:-1]) + " and " + items[-1]
 
 
-def paragraph(s: dict[str, Any]) -> list[str]:
-    """The summary in sentences; each number is one of ``s``."""
+def paragraph(s: dict[str, Any], related: Sequence[dict[str, Any]] = ()) -> list[str]:
+    """The summary in sentences; each number is one of ``s``; ``related`` are the case's
+    related-party ties, strongest finding first (the first two are told)."""
     out: list[str] = []
     rs = s.get("route_switch")
     if s["shipments"]:
@@ -391,6 +392,10 @@ def paragraph(s: dict[str, Any]) -> list[str]:
             f"{pay['last_date']} came from {pay['payers']} payers{listed}"
             + (f" to {pay['main_payee']}." if pay.get("main_payee") else ".")
         )
+    if related:
+        first = [t for t in related if t["finding_id"] == related[0]["finding_id"]][:2]
+        parties = " and ".join(first[0]["parties"])
+        out.append(f"{parties} are distinct but related: " + " ".join(t["summary"] for t in first))
     return out
 
 
