@@ -26,6 +26,7 @@ test: lint typecheck unit
 bench: $(STAMP)
 	$(BIN)/python bench/ingest.py
 	$(BIN)/python bench/lists.py
+	$(BIN)/python bench/detect.py
 
 clean:
 	rm -rf out tradetrace-work .pytest_cache .mypy_cache .ruff_cache

@@ -127,7 +127,7 @@ class Misdeclaration(Detector):
             SELECT f.*, s.record_id, s.date, s.quantity, s.hs_code, s.model, s.brand, s.manufacturer, {DEST} AS dest,
               s.importer_name, upper(regexp_replace(s.importer_tax_id, '[^0-9A-Za-z]', '', 'g')) AS tax,
               s.exporter_name, s.exporter_country
-            FROM _tt_md_flag f JOIN shipments s ON s._source = f.src AND s._source_row = f.src_row
+            FROM _tt_md_flag f JOIN shipments s ON s.rowid = f.rid
             WHERE (f.side = 'parts' AND (f.value_fit OR f.weight_fit OR f.desc_whole))
                OR (f.side = 'whole' AND f.desc_parts)"""
         )
@@ -271,7 +271,7 @@ def _lines(e: Engine, pairs: Sequence[Pair], part_words: Sequence[str], for_word
                                          "side": [c[2] for c in codes]}))  # fmt: skip
     e.execute(
         f"""CREATE OR REPLACE TEMP TABLE _tt_md AS
-        SELECT s._source AS src, s._source_row AS src_row, s.value_usd AS value, s.unit,
+        SELECT s.rowid AS rid, s.value_usd AS value, s.unit,
           s.origin_country AS origin, s.description, COALESCE(c6.pair, c4.pair) AS pair,
           COALESCE(c6.side, c4.side) AS side,
           CASE WHEN s.quantity > 0 THEN s.value_usd / s.quantity END AS uv,
@@ -300,7 +300,8 @@ def _lines(e: Engine, pairs: Sequence[Pair], part_words: Sequence[str], for_word
 
 
 def _norms(e: Engine, p: MisdeclarationParams) -> None:
-    """_tt_md_flag: each line with the norms it is compared with and its signals."""
+    """_tt_md_flag: each suspect line (a signal against its code) with the norms it is
+    compared with and its signals; only these are kept, not every line of a pair."""
     q = float(p.whole_quantile)
     e.execute(
         f"""CREATE OR REPLACE TEMP TABLE _tt_md_norm AS
@@ -340,8 +341,11 @@ def _norms(e: Engine, p: MisdeclarationParams) -> None:
           LEFT JOIN _tt_md_models wm ON wm.pair = m.pair AND wm.mk = m.mk
           LEFT JOIN _tt_md_desc d ON d.pair = m.pair AND d.description = m.description
         )
-        SELECT *,
-          side = 'parts' AND COALESCE(uv >= whole_q_uv AND uv >= {ratio} * parts_med_uv, false) AS value_fit,
-          side = 'parts' AND COALESCE(kgpu >= whole_q_kg AND kgpu >= {ratio} * parts_med_kg, false) AS weight_fit
-        FROM j"""
+        SELECT * FROM (
+          SELECT *,
+            side = 'parts' AND COALESCE(uv >= whole_q_uv AND uv >= {ratio} * parts_med_uv, false) AS value_fit,
+            side = 'parts' AND COALESCE(kgpu >= whole_q_kg AND kgpu >= {ratio} * parts_med_kg, false) AS weight_fit
+          FROM j
+        )
+        WHERE (side = 'parts' AND (value_fit OR weight_fit OR desc_whole)) OR (side = 'whole' AND desc_parts)"""
     )

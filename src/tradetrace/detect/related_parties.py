@@ -12,7 +12,9 @@ from typing import Any
 from tradetrace.detect.base import DetectContext, Detector, param
 from tradetrace.detect.findings import Citation, EntityRef, Finding, stable_id
 from tradetrace.detect.listed import has_rows, party_key_sql
+from tradetrace.detect.party_keys import NAME, TAX, ensure_key_maps
 from tradetrace.detect.typologies import BIS_KYC, EU_EDD_2023, FINCEN_2023_NOV
+from tradetrace.engine import Engine
 
 FATF_BO = Citation(
     "FATF-R24-2023",
@@ -77,43 +79,8 @@ class RelatedParties(Detector):
         )
         if not leads:
             return []
-        tx: list[str] = []
-        if has["shipments"]:
-            imp, exp = (
-                party_key_sql("importer_tax_id", "importer_name"),
-                party_key_sql("exporter_tax_id", "exporter_name"),
-            )
-            tx.append(
-                f"SELECT {exp} AS a, {imp} AS b, record_id, date, value_usd AS usd, 'trade' AS kind FROM shipments"
-            )
-            tx.append(
-                f"SELECT 'name:' || upper(trim(manufacturer)) AS a, {imp} AS b, record_id, date, value_usd AS usd, "
-                "'made' AS kind FROM shipments WHERE coalesce(trim(manufacturer), '') <> ''"
-            )
-        if has["payments"]:
-            tx.append(
-                f"SELECT {party_key_sql('payer_tax_id', 'payer_name')} AS a, "
-                f"{party_key_sql('payee_tax_id', 'payee_name')} AS b, record_id, date, amount_usd AS usd, "
-                "'payment' AS kind FROM payments"
-            )
-        rows = engine.fetchall(
-            "WITH lc AS (SELECT cluster_a AS cluster_id FROM party_leads WHERE strength >= ? "
-            "UNION SELECT cluster_b FROM party_leads WHERE strength >= ?), "
-            f"cm AS (SELECT DISTINCT c.cluster_id, {party_key_sql('m.tax_id', 'm.name')} AS pkey FROM party_clusters c "
-            "JOIN party_mentions m USING (mention_id) WHERE c.cluster_id IN (SELECT cluster_id FROM lc) "
-            "UNION SELECT DISTINCT c.cluster_id, 'name:' || upper(trim(m.name)) FROM party_clusters c "
-            "JOIN party_mentions m USING (mention_id) WHERE c.cluster_id IN (SELECT cluster_id FROM lc)), "
-            f"tx AS ({' UNION ALL '.join(tx)}) "
-            "SELECT DISTINCT cm.cluster_id, tx.b, 'out' AS dir, tx.record_id, tx.date, coalesce(tx.usd, 0), tx.kind "
-            "FROM tx JOIN cm ON cm.pkey = tx.a UNION ALL "
-            "SELECT DISTINCT cm.cluster_id, tx.a, 'in', tx.record_id, tx.date, coalesce(tx.usd, 0), tx.kind "
-            "FROM tx JOIN cm ON cm.pkey = tx.b",
-            [p.min_strength, p.min_strength],
-        )
-        keys = engine.fetchall(
-            f"SELECT DISTINCT c.cluster_id, {party_key_sql('m.tax_id', 'm.name')}, max(c.cluster_tax_id) "
-            "FROM party_clusters c JOIN party_mentions m USING (mention_id) GROUP BY 1, 2"
-        )
+        strength = [p.min_strength, p.min_strength]
+        rows, keys = _ties(engine, has, strength)
         pkeys: dict[str, set[str]] = defaultdict(set)
         tax: dict[str, str] = {}
         for cid, pk, tid in keys:
@@ -252,3 +219,138 @@ class RelatedParties(Detector):
             citations=list(self.citations),
             finding_id=stable_id(self.name, a, b),
         )
+
+
+# The parties of a record: a (tax id, name) pair of columns a party key is made of (a
+# maker has a name only); each kind of tie: (table, kind, side a, side b, condition).
+_SIDES: dict[str, dict[str, tuple[str | None, str]]] = {
+    "shipments": {
+        "e": ("exporter_tax_id", "exporter_name"),
+        "i": ("importer_tax_id", "importer_name"),
+        "m": (None, "manufacturer"),
+    },
+    "payments": {"p": ("payer_tax_id", "payer_name"), "q": ("payee_tax_id", "payee_name")},
+}
+_TIES = (
+    ("shipments", "trade", "e", "i", ""),
+    ("shipments", "made", "m", "i", "coalesce(trim(manufacturer), '') <> ''"),
+    ("payments", "payment", "p", "q", ""),
+)
+_USD = {"shipments": "value_usd", "payments": "amount_usd"}
+
+
+def _ties(
+    engine: Engine, has: dict[str, bool], strength: list[float]
+) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
+    """The records tying each lead cluster to a counterparty that matters to one of its leads
+    (cluster, other key, 'out' | 'in', record_id, date, usd, kind), and (cluster, party key,
+    cluster tax id) of the lead clusters.
+
+    A record ties a cluster to the party on its other side when one of the cluster's keys
+    (its parties' tax id, else name, and name alone) is the key on this side. Rows are
+    matched to clusters in one pass through the raw tax ids and names that carry a
+    cluster's key (``party_keys``), not by keying every row; only the counterparties that
+    are a party of the other side of a lead, or a counterparty of it too, matter, and only
+    their records are read.
+    """
+    lead_clusters = (
+        "SELECT cluster_a AS cluster_id FROM party_leads WHERE strength >= ? "
+        "UNION SELECT cluster_b FROM party_leads WHERE strength >= ?"
+    )
+    engine.execute(
+        f"""CREATE OR REPLACE TEMP TABLE _tt_rp_cm AS
+        SELECT DISTINCT c.cluster_id, {party_key_sql("m.tax_id", "m.name")} AS key FROM party_clusters c
+        JOIN party_mentions m USING (mention_id) WHERE c.cluster_id IN ({lead_clusters})
+        UNION SELECT DISTINCT c.cluster_id, 'name:' || upper(trim(m.name)) FROM party_clusters c
+        JOIN party_mentions m USING (mention_id) WHERE c.cluster_id IN ({lead_clusters})""",
+        strength * 2,
+    )
+    ensure_key_maps(engine)
+    # raw tax id -> the clusters its key belongs to, or "empty" (no key: the name counts);
+    # raw name -> the clusters its name key belongs to
+    engine.execute(
+        f"""CREATE OR REPLACE TEMP TABLE _tt_rp_tm AS
+        SELECT t.raw, t.key IS NULL AS empty, list(c.cluster_id) FILTER (WHERE c.cluster_id IS NOT NULL) AS cl
+        FROM {TAX} t LEFT JOIN _tt_rp_cm c ON c.key = t.key
+        WHERE t.key IS NULL OR c.cluster_id IS NOT NULL GROUP BY t.raw, t.key"""
+    )
+    engine.execute(
+        f"""CREATE OR REPLACE TEMP TABLE _tt_rp_nm AS
+        SELECT n.raw, list(c.cluster_id) AS cl FROM {NAME} n JOIN _tt_rp_cm c ON c.key = n.key GROUP BY n.raw"""
+    )
+    ties: list[str] = []
+    for table, sides in _SIDES.items():
+        if not has[table]:
+            continue
+        joins, lists, cols = [], [], ["s.rowid AS rid"]
+        for x, (tax, name) in sides.items():
+            joins.append(f"LEFT JOIN _tt_rp_nm n_{x} ON n_{x}.raw = s.{name}")
+            cols.append(f"s.{name}")
+            if tax is None:
+                lists.append(f"n_{x}.cl AS cl_{x}")
+                continue
+            joins.append(f"LEFT JOIN _tt_rp_tm t_{x} ON t_{x}.raw = s.{tax}")
+            cols.append(f"s.{tax}")
+            lists.append(
+                f"CASE WHEN s.{tax} IS NULL OR t_{x}.empty THEN n_{x}.cl ELSE t_{x}.cl END AS cl_{x}"
+            )
+        matched = " OR ".join(f"cl_{x} IS NOT NULL" for x in sides)
+        found = f"(SELECT * FROM (SELECT {', '.join(cols + lists)} FROM {table} s {' '.join(joins)}) WHERE {matched})"
+        parts: list[str] = []
+        for t, kind, a, b, cond in _TIES:
+            if t != table:
+                continue
+            for direction, this, other in (("out", a, b), ("in", b, a)):
+                o_tax, o_name = sides[other]
+                parts.append(
+                    f"SELECT unnest(cl_{this}) AS cluster_id, '{direction}' AS dir, '{kind}' AS kind, rid, "
+                    f"{o_tax or 'CAST(NULL AS VARCHAR)'} AS o_tax, {o_name} AS o_name FROM r "
+                    f"WHERE cl_{this} IS NOT NULL" + (f" AND {cond}" if cond else "")
+                )
+        ties.append(f"WITH r AS {found} {' UNION ALL '.join(parts)}")
+    # every (cluster, record) tie, with the counterparty as written
+    engine.execute("CREATE OR REPLACE TEMP TABLE _tt_rp_tie AS " + " UNION ALL ".join(f"({t})" for t in ties))
+    engine.execute(
+        f"""CREATE OR REPLACE TEMP TABLE _tt_rp_o AS
+        SELECT cluster_id, o_tax, o_name, {party_key_sql("o_tax", "o_name")} AS other
+        FROM (SELECT DISTINCT cluster_id, o_tax, o_name FROM _tt_rp_tie)"""
+    )
+    # Only a counterparty of the other side of a lead matters to a pair: one of its
+    # parties (a direct tie) or a counterparty of its own (shared). A missing key
+    # counts as the text "None", as the Python of the detector sees it.
+    fetch = " UNION ALL ".join(
+        f"SELECT t.cluster_id, k.other, t.dir, s.record_id, s.date, coalesce(s.{_USD[table]}, 0), t.kind "
+        f"FROM _tt_rp_tie t JOIN kept k ON k.cluster_id = t.cluster_id AND k.o_tax IS NOT DISTINCT FROM t.o_tax "
+        f"AND k.o_name IS NOT DISTINCT FROM t.o_name JOIN {table} s ON s.rowid = t.rid "
+        f"WHERE t.kind {'=' if table == 'payments' else '<>'} 'payment'"
+        for table in _SIDES
+        if has[table]
+    )
+    rows = engine.fetchall(
+        f"""WITH pairs AS (
+          SELECT cluster_a AS c, cluster_b AS d FROM party_leads WHERE strength >= ?
+          UNION SELECT cluster_b, cluster_a FROM party_leads WHERE strength >= ?
+        ),
+        seen AS (
+          SELECT cluster_id, coalesce(other, 'None') AS other FROM _tt_rp_o
+          UNION SELECT c.cluster_id, coalesce({party_key_sql("m.tax_id", "m.name")}, 'None')
+          FROM party_clusters c JOIN party_mentions m USING (mention_id)
+          WHERE c.cluster_id IN (SELECT d FROM pairs)
+        ),
+        keep AS (SELECT DISTINCT p.c AS cluster_id, s.other FROM pairs p JOIN seen s ON s.cluster_id = p.d),
+        kept AS (
+          SELECT o.* FROM _tt_rp_o o
+          SEMI JOIN keep k ON k.cluster_id = o.cluster_id AND k.other = coalesce(o.other, 'None')
+        )
+        SELECT DISTINCT * FROM ({fetch})""",
+        strength,
+    )
+    keys = engine.fetchall(
+        f"SELECT DISTINCT c.cluster_id, {party_key_sql('m.tax_id', 'm.name')}, max(c.cluster_tax_id) "
+        "FROM party_clusters c JOIN party_mentions m USING (mention_id) "
+        f"WHERE c.cluster_id IN ({lead_clusters}) GROUP BY 1, 2",
+        strength,
+    )
+    for name in ("_tt_rp_cm", "_tt_rp_tm", "_tt_rp_nm", "_tt_rp_tie", "_tt_rp_o"):
+        engine.drop_relation(name)
+    return rows, keys

@@ -79,7 +79,7 @@ class RouteSwitch(Detector):
 
     def run(self, ctx: DetectContext) -> Sequence[Finding]:
         p: RouteSwitchParams = self.params
-        groups = keyed_shipments(ctx.engine, ctx.rules, ctx.progress)
+        groups = keyed_shipments(ctx)
         findings: list[Finding] = []
         for key, rows in sorted(groups.items()):
             finding = self._pair(key, rows, p)

@@ -11,11 +11,16 @@ from typing import Any
 from tradetrace.detect.base import DetectContext, Detector, param
 from tradetrace.detect.findings import EntityRef, Finding, stable_id
 from tradetrace.detect.listed import ListedHit, by_key, has_rows, listed_hits, party_key_sql
+from tradetrace.detect.party_keys import ensure_key_maps, rows_sql
 from tradetrace.detect.sanctioned_party import OFAC_50, occurrences_sql
 from tradetrace.detect.typologies import BIS_KYC, FINCEN_2022, FINCEN_2023_NOV
 from tradetrace.engine import Engine
 
 _KIND_TEXT = {"payment": "payments", "trade": "shipments"}
+_PAYMENT_SIDES = (("payer_tax_id", "payer_name"), ("payee_tax_id", "payee_name"))
+_PAYMENT_COLUMNS = "s.payer_tax_id, s.payer_name, s.payee_tax_id, s.payee_name, s.amount_usd"
+_TRADE_SIDES = (("exporter_tax_id", "exporter_name"), ("importer_tax_id", "importer_name"))
+_TRADE_COLUMNS = "s.exporter_tax_id, s.exporter_name, s.importer_tax_id, s.importer_name, s.value_usd"
 
 
 @dataclass
@@ -78,7 +83,17 @@ class SanctionedNetwork(Detector):
             return []
         listed = by_key(hits)
         has = {t: has_rows(engine, t) for t in ("shipments", "payments", "relations", "parties")}
-        edges = _edges(engine, has)
+        if has["shipments"] or has["payments"]:
+            ensure_key_maps(engine)
+        relations = _relation_edges(engine, has)
+        # Payment and trade ties are read only around the listed parties and the parties
+        # related to them: no path of one or two hops (at least one a relation) leaves them.
+        near = set(listed) | {
+            e.b if e.a in listed else e.a
+            for e in relations
+            if e.kind == "relation" and (e.a in listed or e.b in listed)
+        }
+        edges = [*_tx_edges(engine, has, near), *relations]
         adj: dict[str, list[_Edge]] = defaultdict(list)
         for e in edges:
             if e.kind != "stake":
@@ -96,12 +111,25 @@ class SanctionedNetwork(Detector):
                     if far in listed or far == lk or "relation" not in (e1.kind, e2.kind):
                         continue
                     targets.setdefault(far, _Target(far)).paths.append((lk, [e1, e2]))
+        chains: dict[str, list[tuple[float, list[tuple[str, float | None]]]]] = defaultdict(list)
         for key, stake, chain in _stakes(edges, set(listed), p.max_chain):
-            targets.setdefault(key, _Target(key)).stakes.append(("", stake, chain))
+            targets.setdefault(key, _Target(key))
+            chains[key].append((stake, chain))
         if not targets or not (has["shipments"] or has["payments"]):
             return []
         own = _own_records(engine, has, sorted(targets))
-        names = _names(edges)
+        shown = {
+            n
+            for key in own
+            if key in targets
+            for n in [
+                *(x for lk, es in targets[key].paths for e in es for x in (lk, e.a, e.b)),
+                *(x for _, chain in chains.get(key, []) for x, _ in chain),
+            ]
+        }
+        names = _names([*_tx_edges(engine, has, shown), *relations])
+        for key, cs in chains.items():
+            targets[key].stakes = [("", stake, _chain_label(chain, names)) for stake, chain in cs]
         findings: list[Finding] = []
         for key in sorted(targets):
             if key not in own:
@@ -206,21 +234,41 @@ class SanctionedNetwork(Detector):
         )
 
 
-def _edges(engine: Engine, has: dict[str, bool]) -> list[_Edge]:
+def _tx_edges(engine: Engine, has: dict[str, bool], near: set[str]) -> list[_Edge]:
+    """Payment then trade ties of the parties ``near`` (every tie with one end among them),
+    each kind in key order, as the full list of ties would have them."""
+    import pyarrow as pa
+
     out: list[_Edge] = []
-    if has["payments"]:
-        for a, b, n, usd, na, nb in engine.fetchall(
-            f"SELECT {party_key_sql('payer_tax_id', 'payer_name')}, {party_key_sql('payee_tax_id', 'payee_name')}, "
-            "count(*), sum(coalesce(amount_usd, 0)), min(payer_name), min(payee_name) FROM payments GROUP BY 1, 2"
-        ):
-            out.append(_Edge(a, b, "payment", f"paid ${usd:,.0f} in {n} payments to", n, usd, na, nb))
-    if has["shipments"]:
-        for a, b, n, usd, na, nb in engine.fetchall(
-            f"SELECT {party_key_sql('exporter_tax_id', 'exporter_name')}, "
-            f"{party_key_sql('importer_tax_id', 'importer_name')}, count(*), sum(coalesce(value_usd, 0)), "
-            "min(exporter_name), min(importer_name) FROM shipments GROUP BY 1, 2"
-        ):
-            out.append(_Edge(a, b, "trade", f"shipped ${usd:,.0f} in {n} shipments to", n, usd, na, nb))
+    if not near or not (has["payments"] or has["shipments"]):
+        return out
+    keys = sorted(k for k in near if k is not None)
+    engine.register("_tt_net_near", pa.table({"key": pa.array(keys, pa.string())}))
+    try:
+        if has["payments"]:
+            for a, b, n, usd, na, nb in engine.fetchall(
+                f"SELECT {party_key_sql('payer_tax_id', 'payer_name')}, {party_key_sql('payee_tax_id', 'payee_name')}, "
+                "count(*), sum(coalesce(amount_usd, 0)), min(payer_name), min(payee_name) "
+                f"FROM ({rows_sql('payments', _PAYMENT_SIDES, '_tt_net_near', _PAYMENT_COLUMNS)}) "
+                "GROUP BY 1, 2 ORDER BY 1, 2"
+            ):
+                out.append(_Edge(a, b, "payment", f"paid ${usd:,.0f} in {n} payments to", n, usd, na, nb))
+        if has["shipments"]:
+            for a, b, n, usd, na, nb in engine.fetchall(
+                f"SELECT {party_key_sql('exporter_tax_id', 'exporter_name')}, "
+                f"{party_key_sql('importer_tax_id', 'importer_name')}, count(*), sum(coalesce(value_usd, 0)), "
+                "min(exporter_name), min(importer_name) "
+                f"FROM ({rows_sql('shipments', _TRADE_SIDES, '_tt_net_near', _TRADE_COLUMNS)}) "
+                "GROUP BY 1, 2 ORDER BY 1, 2"
+            ):
+                out.append(_Edge(a, b, "trade", f"shipped ${usd:,.0f} in {n} shipments to", n, usd, na, nb))
+    finally:
+        engine.unregister("_tt_net_near")
+    return [e for e in out if e.a != e.b]
+
+
+def _relation_edges(engine: Engine, has: dict[str, bool]) -> list[_Edge]:
+    out: list[_Edge] = []
     if has["relations"] and has["parties"]:
         key = party_key_sql("tax_id", "name")
         for a, b, rel, role, share, start, end, na, nb in engine.fetchall(
@@ -243,31 +291,37 @@ def _edges(engine: Engine, has: dict[str, bool]) -> list[_Edge]:
     return [e for e in out if e.a != e.b]
 
 
-def _stakes(edges: list[_Edge], listed: set[str], max_chain: int) -> list[tuple[str, float, list[str]]]:
-    """(owned party, stake, chain) for every current ownership chain from a listed owner."""
+def _stakes(
+    edges: list[_Edge], listed: set[str], max_chain: int
+) -> list[tuple[str, float, list[tuple[str, float | None]]]]:
+    """(owned party, stake, chain) for every current ownership chain from a listed owner;
+    the chain is (party, its share held by the one before) from the listed owner on."""
     owns: dict[str, list[_Edge]] = defaultdict(list)
     for e in edges:
         if e.kind == "stake" and e.records == 0:
             owns[e.a].append(e)
-    names = _names(edges)
-    out: list[tuple[str, float, list[str]]] = []
+    out: list[tuple[str, float, list[tuple[str, float | None]]]] = []
 
-    def walk(node: str, stake: float, chain: list[str], seen: set[str]) -> None:
+    def walk(node: str, stake: float, chain: list[tuple[str, float | None]], seen: set[str]) -> None:
         if len(chain) > max_chain:
             return
         for e in owns.get(node, []):
             if e.b in seen:
                 continue
             s = stake * e.usd
-            label = [*chain, f"{names.get(e.b, e.b)} ({e.usd:.0%})"]
+            link: list[tuple[str, float | None]] = [*chain, (e.b, e.usd)]
             if e.b not in listed:
-                out.append((e.b, s, label))
-            walk(e.b, s, label, seen | {e.b})
+                out.append((e.b, s, link))
+            walk(e.b, s, link, seen | {e.b})
 
     for lk in sorted(listed):
         if lk in owns:
-            walk(lk, 1.0, [names.get(lk, lk)], {lk})
+            walk(lk, 1.0, [(lk, None)], {lk})
     return out
+
+
+def _chain_label(chain: list[tuple[str, float | None]], names: dict[str, str]) -> list[str]:
+    return [names.get(k, k) if share is None else f"{names.get(k, k)} ({share:.0%})" for k, share in chain]
 
 
 def _names(edges: list[_Edge]) -> dict[str, str]:
@@ -284,12 +338,12 @@ def _own_records(
     """Each key's most written name and its own trade and payment records."""
     import pyarrow as pa
 
-    engine.register("_tt_net_keys", pa.table({"pkey": pa.array(keys, pa.string())}))
+    engine.register("_tt_net_keys", pa.table({"key": pa.array(keys, pa.string())}))
     try:
         rows = engine.fetchall(
-            f"WITH occ AS ({occurrences_sql(has)}) SELECT pkey, mode(name), "
+            f"WITH occ AS ({occurrences_sql(has, '_tt_net_keys')}) SELECT pkey, mode(name), "
             "list(DISTINCT struct_pack(r := record_id, d := date, u := usd)) FROM occ "
-            "WHERE pkey IN (SELECT pkey FROM _tt_net_keys) GROUP BY 1"
+            "WHERE pkey IN (SELECT key FROM _tt_net_keys) GROUP BY 1"
         )
     finally:
         engine.unregister("_tt_net_keys")

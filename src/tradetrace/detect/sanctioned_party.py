@@ -18,6 +18,7 @@ from tradetrace.detect.listed import (
     party_key_sql,
     registered_hits,
 )
+from tradetrace.detect.party_keys import ensure_key_maps, rows_sql
 from tradetrace.detect.typologies import BIS_KYC, FINCEN_2022
 
 OFAC_50 = Citation(
@@ -28,22 +29,36 @@ OFAC_50 = Citation(
 )
 
 
-def occurrences_sql(engine_has: dict[str, bool]) -> str:
-    """Every party occurrence in shipments and payments: pkey, name, role, record_id, date, usd."""
-    parts: list[str] = []
+def occurrences_sql(engine_has: dict[str, bool], keys: str | None = None) -> str:
+    """Every party occurrence in shipments and payments: pkey, name, role, record_id, date, usd.
+
+    With ``keys`` (a relation with a ``key`` column), only the occurrences of those party
+    keys, found in one pass over each table through ``party_keys`` (call
+    ``ensure_key_maps`` first) without keying every row.
+    """
+    tables: list[tuple[str, str, tuple[tuple[str, str], ...]]] = []
     if engine_has.get("shipments"):
-        for side in ("importer", "exporter"):
-            parts.append(
-                f"SELECT {party_key_sql(side + '_tax_id', side + '_name')} AS pkey, {side}_name AS name, "
-                f"'{side}' AS role, record_id, date, coalesce(value_usd, 0) AS usd FROM shipments"
-            )
+        tables.append(("shipments", "value_usd", (("importer", "importer"), ("exporter", "exporter"))))
     if engine_has.get("payments"):
-        for side, role in (("payer", "payer"), ("payee", "importer")):
-            parts.append(
-                f"SELECT {party_key_sql(side + '_tax_id', side + '_name')} AS pkey, {side}_name AS name, "
-                f"'{role}' AS role, record_id, date, coalesce(amount_usd, 0) AS usd FROM payments"
+        tables.append(("payments", "amount_usd", (("payer", "payer"), ("payee", "importer"))))
+    parts: list[str] = []
+    found: list[str] = []
+    for table, usd, sides in tables:
+        src = table
+        if keys:
+            cols = ", ".join(f"s.{side}_tax_id, s.{side}_name" for side, _ in sides)
+            pairs = [(f"{side}_tax_id", f"{side}_name") for side, _ in sides]
+            src = f"_tt_occ_{table}"
+            found.append(
+                f"{src} AS MATERIALIZED ({rows_sql(table, pairs, keys, f'{cols}, s.record_id, s.date, s.{usd}')})"
             )
-    return " UNION ALL ".join(parts)
+        for i, (side, role) in enumerate(sides):
+            tax, name = f"{side}_tax_id", f"{side}_name"
+            parts.append(
+                f"SELECT {party_key_sql(tax, name)} AS pkey, {name} AS name, '{role}' AS role, record_id, date, "
+                f"coalesce({usd}, 0) AS usd FROM {src}" + (f" WHERE _tt_hit{i}" if keys else "")
+            )
+    return ("WITH " + ", ".join(found) + " " if found else "") + " UNION ALL ".join(parts)
 
 
 @dataclass
@@ -78,7 +93,8 @@ class SanctionedParty(Detector):
         has = {t: has_rows(engine, t) for t in ("shipments", "payments")}
         if not hits or not any(has.values()):
             return []
-        occ = occurrences_sql(has)
+        ensure_key_maps(engine)
+        occ = occurrences_sql(has, f"(SELECT DISTINCT pkey AS key FROM {LISTED})")
         with registered_hits(engine, hits):
             rows = engine.fetchall(
                 f"WITH occ AS ({occ}) SELECT o.pkey, o.role, min(o.name), count(*), sum(o.usd), "

@@ -3,7 +3,8 @@
 Shared by the detectors that follow one supplier's goods to one buyer. The
 heavy lifting is SQL; Python handles only what needs it: rule applicability
 for each distinct (code, origin, destination) and name keys for each
-distinct name.
+distinct name. ``key_parties`` makes the keys; ``restricted_lines`` keys the
+lines of restricted goods once per run and ``keyed_shipments`` reads them.
 
 - buyer: the importer's tax id; rows without one take the tax id that the
   same name carries elsewhere, else the name key;
@@ -27,9 +28,9 @@ from datetime import date
 
 import pyarrow as pa
 
+from tradetrace.detect.base import DetectContext
 from tradetrace.engine import Engine
-from tradetrace.model.rules import Rule, RuleSet
-from tradetrace.progress import NullProgress, Progress
+from tradetrace.model.rules import Rule
 from tradetrace.resolve.normalize import name_key
 
 PairKey = tuple[str, str, str, str]
@@ -63,16 +64,20 @@ def canonical_keys(keys: list[tuple[str, int]], cutoff: float = 90.0) -> dict[st
     "norvida machine tools"; "sino" alone joins nothing, one word being too
     little evidence).
     """
-    from rapidfuzz import fuzz
+    from rapidfuzz import fuzz, process
 
-    canon: list[tuple[str, str, set[str]]] = []
+    canon: list[tuple[str, set[str]]] = []
+    firsts: list[str] = []  # first word of each canonical key, in the same order
     out: dict[str, str] = {}
     for key, _ in sorted(keys, key=lambda kc: (-kc[1], kc[0])):
         words = key.split()
         first = words[0] if words else ""
-        for c_key, c_first, c_words in canon:
-            if fuzz.ratio(first, c_first) < 75:
-                continue
+        # the canonical keys whose first word is close, earliest first (one C loop over all)
+        close = sorted(
+            i for _, _, i in process.extract(first, firsts, scorer=fuzz.ratio, score_cutoff=75, limit=None)
+        )
+        for i in close:
+            c_key, c_words = canon[i]
             subset = (
                 len(words) >= 2 and len(c_words) >= 2 and (set(words) <= c_words or c_words <= set(words))
             )
@@ -80,31 +85,10 @@ def canonical_keys(keys: list[tuple[str, int]], cutoff: float = 90.0) -> dict[st
                 out[key] = c_key
                 break
         else:
-            canon.append((key, first, set(words)))
+            canon.append((key, set(words)))
+            firsts.append(first)
             out[key] = key
     return out
-
-
-def _applicable(engine: Engine, rules: RuleSet) -> dict[int, tuple[Rule, ...]]:
-    combos = engine.fetchall(
-        f"SELECT DISTINCT s.hs_code, s.origin_country, {DEST} FROM shipments s "
-        f"WHERE s.origin_country IS NOT NULL AND {DEST} IS NOT NULL ORDER BY 1, 2, 3"
-    )
-    found: dict[int, tuple[Rule, ...]] = {}
-    hs, org, dst, ids = [], [], [], []
-    for i, (code, origin, dest) in enumerate(combos):
-        applicable = tuple(rules.applicable(code, origin, dest))
-        if applicable:
-            found[i] = applicable
-            hs.append(code)
-            org.append(origin)
-            dst.append(dest)
-            ids.append(i)
-    engine.register(
-        "_ks_goods",
-        pa.table({"hs_code": hs, "origin": org, "dest": dst, "combo": pa.array(ids, pa.int64())}),
-    )
-    return found
 
 
 def _register_map(engine: Engine, name: str, mapping: dict[str, str | None]) -> None:
@@ -197,65 +181,58 @@ def key_parties(
     return (f"{prefix}_names", f"{prefix}_canon_m", f"{prefix}_canon_b")
 
 
-def keyed_shipments(
-    engine: Engine, rules: RuleSet, progress: Progress | None = None
-) -> dict[PairKey, list[KeyedShipment]]:
+def keyed_shipments(ctx: DetectContext) -> dict[PairKey, list[KeyedShipment]]:
     """Shipments of restricted goods for every (buyer, supplier, origin, destination)
-    that has both direct and third-country shipments."""
-    progress = progress or NullProgress()
-    task = progress.task("route switch: restricted goods", total=4)
-    found = _applicable(engine, rules)
+    that has both direct and third-country shipments.
+
+    Read from the lines ``restricted_lines`` keys once per run (the same rows,
+    keys and route: its ``third`` is the hub here), not keyed again.
+    """
+    from tradetrace.detect.restricted_lines import restricted_lines
+
+    engine = ctx.engine
+    task = ctx.progress.task("route switch: restricted goods", total=2)
+    lines = restricted_lines(ctx)
     task.advance()
-    engine.execute(
-        f"""CREATE OR REPLACE TEMP TABLE _ks AS
-        SELECT s.record_id, s.date, s.value_usd AS value, g.combo, g.origin, g.dest, s.hs_code,
-          s.importer_name, upper(regexp_replace(s.importer_tax_id, '[^0-9A-Za-z]', '', 'g')) AS tax,
-          s.exporter_name, s.manufacturer, s.brand, s.exporter_country,
-          CASE
-            WHEN s.exporter_country IS NOT NULL AND s.exporter_country NOT IN (g.origin, g.dest) THEN s.exporter_country
-            WHEN s.dispatch_country IS NOT NULL AND s.dispatch_country NOT IN (g.origin, g.dest) THEN s.dispatch_country
-            WHEN s.trading_country IS NOT NULL AND s.trading_country NOT IN (g.origin, g.dest) THEN s.trading_country
-          END AS hub,
-          (s.exporter_country = g.origin OR s.dispatch_country = g.origin) AS from_origin
-        FROM shipments s JOIN _ks_goods g
-          ON g.hs_code = s.hs_code AND g.origin = s.origin_country AND g.dest = {DEST}
-        WHERE s.value_usd IS NOT NULL"""
-    )
-    task.advance()
-    key_parties(engine, "_ks", "_ks_keyed")
-    task.advance()
+    found = {
+        combo: tuple(ctx.rules.applicable(code, origin, dest))
+        for combo, code, origin, dest in engine.fetchall(
+            f"SELECT DISTINCT combo, hs_code, origin, dest FROM {lines.table} ORDER BY combo"
+        )
+    }
     table = engine.arrow(
-        """WITH pairs AS (
-          SELECT buyer, supplier, origin, dest FROM _ks_keyed
+        f"""WITH pairs AS (
+          SELECT buyer, supplier, origin, dest FROM {lines.table}
           WHERE buyer IS NOT NULL AND supplier IS NOT NULL
           GROUP BY ALL
-          HAVING count(*) FILTER (WHERE hub IS NULL AND from_origin) > 0
-             AND count(*) FILTER (WHERE hub IS NOT NULL) > 0
+          HAVING count(*) FILTER (WHERE third IS NULL AND from_origin) > 0
+             AND count(*) FILTER (WHERE third IS NOT NULL) > 0
         )
-        SELECT k.* FROM _ks_keyed k SEMI JOIN pairs p
+        SELECT k.buyer, k.supplier, k.origin, k.dest, k.record_id, k.date, k.value, k.third AS hub,
+          k.importer_name, k.supplier_name, k.ekey, k.exporter_name, k.hs_code, k.combo
+        FROM {lines.table} k SEMI JOIN pairs p
           ON p.buyer = k.buyer AND p.supplier = k.supplier AND p.origin = k.origin AND p.dest = k.dest
-        WHERE k.hub IS NOT NULL OR k.from_origin
+        WHERE k.third IS NOT NULL OR k.from_origin
         ORDER BY k.buyer, k.supplier, k.date, k.record_id"""
     )
-    task.advance()
     task.done()
     groups: dict[PairKey, list[KeyedShipment]] = defaultdict(list)
-    for row in table.to_pylist():
-        key = (row["buyer"], row["supplier"], row["origin"], row["dest"])
-        groups[key].append(
+    cols = [table.column(i).to_pylist() for i in range(table.num_columns)]
+    for buyer, supplier, origin, dest, rid, day, value, hub, iname, sname, ekey, ename, code, combo in zip(
+        *cols, strict=True
+    ):
+        groups[(buyer, supplier, origin, dest)].append(
             KeyedShipment(
-                record_id=row["record_id"],
-                date=row["date"],
-                value=float(row["value"]),
-                hub=row["hub"],
-                buyer_name=row["importer_name"],
-                supplier_name=row["supplier_name"],
-                exporter_key=row["ekey"],
-                exporter_name=row["exporter_name"],
-                hs_code=row["hs_code"],
-                rules=found[row["combo"]],
+                record_id=rid,
+                date=day,
+                value=float(value),
+                hub=hub,
+                buyer_name=iname,
+                supplier_name=sname,
+                exporter_key=ekey,
+                exporter_name=ename,
+                hs_code=code,
+                rules=found[combo],
             )
         )
-    for name in ("_ks", "_ks_keyed", "_ks_goods", "_ks_names", "_ks_canon_m", "_ks_canon_b"):
-        engine.drop_relation(name)
     return dict(groups)
