@@ -5,8 +5,10 @@ heavy lifting is SQL; Python handles only what needs it: rule applicability
 for each distinct (code, origin, destination) and name keys for each
 distinct name.
 
-- buyer: the importer's tax id; rows without one take the tax id that the
-  same name carries elsewhere, else the name key;
+- buyer: the importer's tax id; rows without one take the tax id of the
+  importer's entity-resolution cluster (when ``resolve`` has run: the same firm
+  written in another script or spelling), else the tax id that the same name
+  carries elsewhere, else the cluster, else the name key;
 - supplier: the maker of the goods. Manufacturer and brand names are first
   folded onto their most frequent spelling (typos, "(Taiwan)" suffixes,
   "MACHINE TOOL" vs "MACHINE TOOLS"); a brand then stands for the maker it is
@@ -111,6 +113,28 @@ def _register_map(engine: Engine, name: str, mapping: dict[str, str | None]) -> 
     engine.register(name, pa.table({"raw": list(mapping), "key": list(mapping.values())}, schema=_STRING_MAP))
 
 
+def _importer_clusters(engine: Engine, table: str) -> None:
+    """``table``: (name, tax) of each importer mention -> its cluster and the cluster's tax id,
+    from ``party_clusters``; empty when ``resolve`` has not run. A mention resolved after the
+    data changed is simply not found, and the row falls back to tax id and name keys."""
+    from tradetrace.graph.identity import clusters_available, tax_key_sql
+
+    if not clusters_available(engine):
+        engine.execute(
+            f"CREATE OR REPLACE TEMP TABLE {table} "
+            "(name VARCHAR, tax VARCHAR, cluster_id VARCHAR, cluster_tax VARCHAR)"
+        )
+        return
+    engine.execute(
+        f"""CREATE OR REPLACE TEMP TABLE {table} AS
+        SELECT m.name, {tax_key_sql("m.tax_id")} AS tax,
+          arg_max(c.cluster_id, m.rows) AS cluster_id, arg_max({tax_key_sql("c.cluster_tax_id")}, m.rows) AS cluster_tax
+        FROM party_mentions m JOIN party_clusters c ON c.mention_id = m.mention_id
+        WHERE m.source_table = 'shipments' AND m.role = 'importer'
+        GROUP BY ALL"""
+    )
+
+
 def _names(engine: Engine, source: str = "_ks", prefix: str = "_ks") -> None:
     """Name keys for every distinct name; manufacturer and brand keys folded onto canonical spellings."""
     raws = [
@@ -136,6 +160,7 @@ def _names(engine: Engine, source: str = "_ks", prefix: str = "_ks") -> None:
         if column == "brand":
             canon = {k: (None if k in blank else v) for k, v in canon.items()}
         _register_map(engine, table, canon)
+    _importer_clusters(engine, f"{prefix}_icl")
 
 
 KEYED_COLUMNS = (
@@ -152,7 +177,7 @@ def key_parties(
 
     ``source`` needs the columns importer_name, tax (cleaned importer tax id),
     exporter_name, exporter_country, manufacturer, brand and origin. Returns the
-    helper relations created (``prefix`` + _names, _canon_m, _canon_b), for the
+    helper relations created (``prefix`` + _names, _canon_m, _canon_b, _icl), for the
     caller to drop.
     """
     _names(engine, source, prefix)
@@ -160,8 +185,10 @@ def key_parties(
     engine.execute(
         f"""CREATE OR REPLACE TEMP TABLE {target} AS
         WITH k AS (
-          SELECT x.*, ni.key AS ikey, cm.key AS mkey, cb.key AS bkey, ne.key AS ekey
+          SELECT x.*, ni.key AS ikey, cm.key AS mkey, cb.key AS bkey, ne.key AS ekey,
+            ic.cluster_id AS icluster, ic.cluster_tax AS ictax
           FROM {source} x
+          LEFT JOIN {prefix}_icl ic ON ic.name = x.importer_name AND ic.tax IS NOT DISTINCT FROM NULLIF(x.tax, '')
           LEFT JOIN {prefix}_names ni ON ni.raw = x.importer_name
           LEFT JOIN {prefix}_names nm ON nm.raw = x.manufacturer
           LEFT JOIN {prefix}_canon_m cm ON cm.raw = nm.key
@@ -185,7 +212,7 @@ def key_parties(
           ) GROUP BY ekey
         )
         SELECT {cols}, COALESCE(k.ekey, k.exporter_name) AS ekey,
-          COALESCE(NULLIF(k.tax, ''), nt.tax, 'name:' || k.ikey) AS buyer,
+          COALESCE(NULLIF(k.tax, ''), k.ictax, nt.tax, k.icluster, 'name:' || k.ikey) AS buyer,
           COALESCE(bm.mkey, k.mkey, k.bkey, em.mkey, CASE WHEN k.exporter_country = k.origin THEN k.ekey END)
             AS supplier,
           COALESCE(k.manufacturer, k.brand, k.exporter_name) AS supplier_name
@@ -194,7 +221,7 @@ def key_parties(
         LEFT JOIN brand_maker bm ON bm.bkey = k.bkey
         LEFT JOIN exporter_maker em ON em.ekey = k.ekey"""
     )
-    return (f"{prefix}_names", f"{prefix}_canon_m", f"{prefix}_canon_b")
+    return (f"{prefix}_names", f"{prefix}_canon_m", f"{prefix}_canon_b", f"{prefix}_icl")
 
 
 def keyed_shipments(
@@ -256,6 +283,6 @@ def keyed_shipments(
                 rules=found[row["combo"]],
             )
         )
-    for name in ("_ks", "_ks_keyed", "_ks_goods", "_ks_names", "_ks_canon_m", "_ks_canon_b"):
+    for name in ("_ks", "_ks_keyed", "_ks_goods", "_ks_names", "_ks_canon_m", "_ks_canon_b", "_ks_icl"):
         engine.drop_relation(name)
     return dict(groups)
