@@ -72,3 +72,34 @@ def test_a_dismissed_finding_stays_dismissed_across_re_runs(loaded: Workspace) -
     assert log == [("dismiss", "analyst"), ("reopen", "analyst")]
     with pytest.raises(LookupError):
         decide_finding(loaded.engine, "f-nonexistent", "dismiss")
+
+
+def test_cases_carry_the_calibrated_and_the_raw_score(loaded: Workspace) -> None:  # noqa: F811
+    from tradetrace.cases.calibration import Calibration
+
+    (finding,) = run_detectors(loaded, ["route_switch"])["route_switch"]
+    (case,) = build_cases(loaded.engine)
+    assert case.raw_score == pytest.approx(finding.score)
+    (item,) = case.evidence
+    assert (
+        item["detector"] == "route_switch@1"
+        and item["calibrated"]
+        and item["finding_id"] == finding.finding_id
+    )
+    expected = Calibration.shipped().score_case([{"detector": "route_switch@1", "score": finding.score}])
+    assert case.score == pytest.approx(expected.probability) and 0.0 < case.score < 1.0
+    row = loaded.engine.fetchone("SELECT score, raw_score, evidence FROM cases")
+    assert row is not None and row[0] == pytest.approx(case.score) and row[1] == pytest.approx(finding.score)
+    assert case.as_dict()["raw_score"] == round(finding.score, 4)
+
+
+def test_a_workspace_from_before_calibration_gains_the_new_columns(loaded: Workspace) -> None:  # noqa: F811
+    e = loaded.engine
+    e.execute("DROP TABLE cases")
+    e.execute(
+        "CREATE TABLE cases (case_id VARCHAR, rank INTEGER, title VARCHAR, score DOUBLE, severity VARCHAR, "
+        "flags VARCHAR, finding_ids VARCHAR, entities VARCHAR, totals VARCHAR, period_start DATE, period_end DATE)"
+    )
+    run_detectors(loaded, ["route_switch"])
+    (case,) = build_cases(e)
+    assert e.scalar("SELECT raw_score FROM cases") == pytest.approx(case.raw_score)

@@ -5,10 +5,14 @@ entity id) or cite a common record. Parties that appear in very many findings
 (a big forwarder, a bank) would glue unrelated cases together, so an entity
 shared by more than ``max_entity_findings`` findings does not join them.
 
-A case's score combines its findings as independent evidence: per detector
-the best finding counts, and detectors combine as a noisy-OR,
-``1 - prod(1 - s_detector)``; see docs/scoring.md. Totals are computed from the
-cited shipment records themselves, so every number can be checked.
+A case's score is a calibrated probability that it is a real scheme
+(tradetrace.cases.calibration): per detector the best finding counts, its raw
+score mapped to the share of such findings that were true on the simulator's
+planted schemes; detectors combine as a noisy-OR, mapped once more to the share
+of such cases that were planted schemes. The uncalibrated noisy-OR of the raw
+scores, ``1 - prod(1 - s_detector)``, is kept as ``raw_score``; see
+docs/scoring.md. Totals are computed from the cited shipment records
+themselves, so every number can be checked.
 """
 
 from __future__ import annotations
@@ -22,8 +26,10 @@ from typing import Any
 import networkx as nx
 import pyarrow as pa
 
+from tradetrace.cases.calibration import Calibration
 from tradetrace.detect.findings import SEVERITIES, read_findings, stable_id
 from tradetrace.engine import Engine
+from tradetrace.engine.dialect import quote_ident
 from tradetrace.model.records import Column, TableSpec
 
 CASES = TableSpec(
@@ -33,7 +39,9 @@ CASES = TableSpec(
         Column("case_id", "VARCHAR", "stable id (from the case's anchor party)"),
         Column("rank", "INTEGER", "1 = most important"),
         Column("title", "VARCHAR", "the top finding's title"),
-        Column("score", "DOUBLE", "0-1, noisy-OR of the best finding per detector"),
+        Column(
+            "score", "DOUBLE", "0-1, calibrated: probability that the case is a real scheme (docs/scoring.md)"
+        ),
         Column("severity", "VARCHAR", "highest severity among the findings"),
         Column("flags", "VARCHAR", "JSON list of red-flag codes"),
         Column("finding_ids", "VARCHAR", "JSON list, best first"),
@@ -43,6 +51,16 @@ CASES = TableSpec(
         ),
         Column("period_start", "DATE", "first date of the case"),
         Column("period_end", "DATE", "last date of the case"),
+        Column(
+            "raw_score",
+            "DOUBLE",
+            "0-1, uncalibrated: noisy-OR of the raw score of the best finding per detector",
+        ),
+        Column(
+            "evidence",
+            "VARCHAR",
+            "JSON list per detector: best finding, its raw score and calibrated probability, calibrated or not",
+        ),
     ),
 )
 
@@ -57,6 +75,8 @@ class Case:
     entities: list[dict[str, Any]]
     totals: dict[str, Any] = field(default_factory=dict)
     rank: int = 0
+    raw_score: float = 0.0
+    evidence: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def title(self) -> str:
@@ -66,7 +86,8 @@ class Case:
         return {
             "case_id": self.case_id, "rank": self.rank, "title": self.title, "score": round(self.score, 4),
             "severity": self.severity, "flags": self.flags, "finding_ids": [f["finding_id"] for f in self.findings],
-            "entities": self.entities, "totals": self.totals,
+            "entities": self.entities, "totals": self.totals, "raw_score": round(self.raw_score, 4),
+            "evidence": self.evidence,
         }  # fmt: skip
 
 
@@ -97,7 +118,7 @@ def _finding_order(f: dict[str, Any]) -> tuple[float, float, str]:
 
 
 def case_score(findings: Sequence[dict[str, Any]]) -> float:
-    """Noisy-OR of the best finding of each detector (one detector's findings are one piece of evidence)."""
+    """Raw (uncalibrated) noisy-OR of the best finding of each detector: one detector, one piece of evidence."""
     best: dict[str, float] = {}
     for f in findings:
         detector = str(f["detector"]).split("@", 1)[0]
@@ -144,10 +165,19 @@ def _totals(engine: Engine, findings: Sequence[dict[str, Any]]) -> dict[str, Any
     return totals
 
 
-def build_cases(engine: Engine, min_score: float = 0.0, max_entity_findings: int = 25) -> list[Case]:
-    """Group the workspace's findings into ranked cases and store them in ``cases``."""
+def build_cases(
+    engine: Engine,
+    min_score: float = 0.0,
+    max_entity_findings: int = 25,
+    calibration: Calibration | None = None,
+) -> list[Case]:
+    """Group the workspace's findings into ranked cases and store them in ``cases``.
+
+    ``calibration`` defaults to the one shipped in ``data/detect/calibration.yaml``.
+    """
     from tradetrace.detect.decisions import dismissed_findings
 
+    calibration = calibration or Calibration.shipped()
     dismissed = dismissed_findings(engine)
     findings = [
         f
@@ -159,17 +189,21 @@ def build_cases(engine: Engine, min_score: float = 0.0, max_entity_findings: int
         anchor = group[0]["entities"][0]["id"] if group[0]["entities"] else group[0]["finding_id"]
         flags = sorted({fl for f in group for fl in f["flags"]})
         severity = max((f["severity"] for f in group), key=SEVERITIES.index)
+        scored = calibration.score_case(group)
         cases.append(
             Case(
                 stable_id("case", anchor).replace("f-", "c-"),
                 group,
-                case_score(group),
+                scored.probability,
                 severity,
                 flags,
                 _entities(group),
                 _totals(engine, group),
+                raw_score=scored.raw,
+                evidence=scored.detectors,
             )
         )
+    # how likely (the calibrated probability, to two decimals), then how much it matters
     cases.sort(
         key=lambda c: (
             -round(c.score, 2),
@@ -181,15 +215,25 @@ def build_cases(engine: Engine, min_score: float = 0.0, max_entity_findings: int
     )
     for i, c in enumerate(cases, start=1):
         c.rank = i
+    _upgrade(engine)
+    columns = ", ".join(quote_ident(n) for n in CASES.names)
     with engine.transaction():
         engine.execute("DELETE FROM cases")
         for c in cases:
             d = c.as_dict()
             engine.execute(
-                "INSERT INTO cases VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                f"INSERT INTO cases ({columns}) VALUES ({', '.join('?' * len(CASES.names))})",
                 [c.case_id, c.rank, c.title, c.score, c.severity, json.dumps(c.flags),
                  json.dumps(d["finding_ids"]), json.dumps(c.entities, ensure_ascii=False),
                  json.dumps(c.totals, ensure_ascii=False, default=str), c.totals.get("first_date"),
-                 c.totals.get("last_date")],
+                 c.totals.get("last_date"), c.raw_score, json.dumps(c.evidence)],
             )  # fmt: skip
     return cases
+
+
+def _upgrade(engine: Engine) -> None:
+    """Add the columns a workspace made by an older tradetrace lacks (cases is rebuilt on every run)."""
+    present = {str(r[0]) for r in engine.fetchall("SELECT column_name FROM (DESCRIBE cases)")}
+    for col in CASES.columns:
+        if col.name not in present:
+            engine.execute(f"ALTER TABLE cases ADD COLUMN {quote_ident(col.name)} {col.type}")

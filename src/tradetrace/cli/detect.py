@@ -86,7 +86,12 @@ def cases(ctx: Ctx, out: Path | None, min_score: float, top: int) -> None:
         ws.record("cases", {"cases": len(built), "min_score": min_score})
     for c in built[:top]:
         t = c.totals
-        click.echo(f"#{c.rank} [{c.severity:<8}] {c.score:.3f} {c.case_id}  {', '.join(c.flags)}")
+        click.echo(
+            f"#{c.rank} [{c.severity:<8}] P {c.score:.3f} (raw {c.raw_score:.3f}) {c.case_id}  {', '.join(c.flags)}"
+        )
+        uncalibrated = sorted(str(e["detector"]) for e in c.evidence if not e.get("calibrated"))
+        if uncalibrated:
+            click.echo(f"    not calibrated (raw score used): {', '.join(uncalibrated)}")
         click.echo(f"    {c.title}")
         click.echo(f"    {t['shipments']} shipments ${t['shipments_value_usd']:,.0f}; {t['payments']} payments "
                    f"${t['payments_value_usd']:,.0f}; {t['first_date']} to {t['last_date']}")  # fmt: skip
