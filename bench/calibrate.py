@@ -56,6 +56,7 @@ from tradetrace.cases.calibration import (
     Curve,
     brier,
     fit_curve,
+    raw_score,
     reliability,
 )
 from tradetrace.cases.labels import Truth
@@ -102,6 +103,7 @@ def pipeline(rows: int, seed: int) -> list[Finding]:
         out.append(
             {k: f[k] for k in KEEP}
             | {
+                "score": raw_score(f),  # the detector's own score: what the maps take as input
                 "true": label.true,
                 "scheme": label.scheme,
                 "by_record": label.by_record,

@@ -80,7 +80,7 @@ def run_demo(
             pdf = html_to_pdf(report, out / "report.pdf")
         except (ImportError, RuntimeError) as exc:
             echo(f"(no PDF: {exc})")
-    top = findings[0]
+    top = cases[0].findings[0] if cases else findings[0]
     m = top["metrics"]
     lines = [""]
     if cases:

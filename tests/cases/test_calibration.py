@@ -10,7 +10,16 @@ import numpy as np
 import pytest
 
 from tradetrace.cases.build import case_score, group_findings
-from tradetrace.cases.calibration import P_MAX, P_MIN, Calibration, Curve, brier, evidence, fit_curve
+from tradetrace.cases.calibration import (
+    P_MAX,
+    P_MIN,
+    Calibration,
+    Curve,
+    brier,
+    evidence,
+    fit_curve,
+    raw_score,
+)
 from tradetrace.cases.labels import Truth
 from tradetrace.detect.base import registered
 
@@ -136,8 +145,11 @@ def test_calibrated_scores_are_closer_to_observed_rates(
     assert 11 not in cal.meta["fitted_on"]["seeds"]
     y = [truth.label(f).true for f in findings]
     assert 0 < sum(y) < len(y)  # both kinds present
-    raw = [float(f["score"]) for f in findings]
-    calibrated = [cal.finding_probability(f["detector"], f["score"])[0] for f in findings]
+    raw = [raw_score(f) for f in findings]
+    calibrated = [float(f["score"]) for f in findings]  # the runner calibrates each finding's score
+    assert calibrated == [
+        round(cal.finding_probability(f["detector"], r)[0], 4) for f, r in zip(findings, raw, strict=True)
+    ]
     assert brier(calibrated, y) < brier(raw, y)
     groups = group_findings(findings)
     yc = [truth.case_label(g) for g in groups]

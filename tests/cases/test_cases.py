@@ -79,18 +79,19 @@ def test_cases_carry_the_calibrated_and_the_raw_score(loaded: Workspace) -> None
 
     (finding,) = run_detectors(loaded, ["route_switch"])["route_switch"]
     (case,) = build_cases(loaded.engine)
-    assert case.raw_score == pytest.approx(finding.score)
+    raw = finding.metrics["raw_score"]
+    assert finding.metrics["calibrated"] and case.raw_score == pytest.approx(raw)
     (item,) = case.evidence
     assert (
         item["detector"] == "route_switch@1"
         and item["calibrated"]
         and item["finding_id"] == finding.finding_id
     )
-    expected = Calibration.shipped().score_case([{"detector": "route_switch@1", "score": finding.score}])
+    expected = Calibration.shipped().score_case([{"detector": "route_switch@1", "score": raw}])
     assert case.score == pytest.approx(expected.probability) and 0.0 < case.score < 1.0
     row = loaded.engine.fetchone("SELECT score, raw_score, evidence FROM cases")
-    assert row is not None and row[0] == pytest.approx(case.score) and row[1] == pytest.approx(finding.score)
-    assert case.as_dict()["raw_score"] == round(finding.score, 4)
+    assert row is not None and row[0] == pytest.approx(case.score) and row[1] == pytest.approx(raw)
+    assert case.as_dict()["raw_score"] == round(raw, 4)
 
 
 def test_a_workspace_from_before_calibration_gains_the_new_columns(loaded: Workspace) -> None:  # noqa: F811

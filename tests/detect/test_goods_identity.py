@@ -77,7 +77,7 @@ def test_cases(found: dict[str, Finding], maker: str) -> None:
     assert model["intermediary_countries"] == want["countries"] and model["buyers"] == want["buyers"]
     assert sorted(model["spellings"]) == sorted(CASES[maker][0])
     assert model["direct_before_shipments"] == 2 and model["direct_before_usd"] == pytest.approx(40_000)
-    assert f.flags == ["GOODS_IDENTITY"] and f.score >= 0.5 and len(f.record_ids) == 9
+    assert f.flags == ["GOODS_IDENTITY"] and f.metrics["raw_score"] >= 0.5 and len(f.record_ids) == 9
     roles = [e.role for e in f.entities]
     assert roles[0] == "supplier" and roles.count("intermediary") == 3 and roles.count("importer") == 3
 

@@ -92,7 +92,7 @@ def test_cases(found: dict[str, Finding], case: str) -> None:
             assert m["signals"][k] == want[k], k
     if "reverse" in want:
         assert m["whole_described_as_parts_lines"] == want["reverse"]
-    assert f.score >= want.get("min", 0.5)
+    assert f.metrics["raw_score"] >= want.get("min", 0.5)
 
 
 def test_numbers_in_the_explanation(found: dict[str, Finding]) -> None:

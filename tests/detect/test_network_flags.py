@@ -190,7 +190,7 @@ def test_sanctioned_party_by_tax_id(small: Small) -> None:
     assert "АО «Листед»" in _names(f) and f.metrics["decisive"]
     assert {e.role for e in f.entities} >= {"listed_party", "payer", "exporter"}
     assert set(f.record_ids) == {"N00001", "p1", "p2"}
-    assert f.score >= 0.85 and small.listed_entry in f.explanation and "$" in f.explanation
+    assert f.metrics["raw_score"] >= 0.85 and small.listed_entry in f.explanation and "$" in f.explanation
     assert any(c.id.endswith(":" + small.listed_entry) for c in f.citations)
 
 
@@ -202,21 +202,23 @@ def test_military_end_use(small: Small) -> None:
     assert listed.metrics["listed_share"] == pytest.approx(1.9 / 1.95, abs=1e-3)
     plants = by_payee["ООО «Станкоимпорт»"]
     assert plants.metrics["payers"] == 6 and plants.metrics["flagged_share"] == 1.0
-    assert len(plants.metrics["monthly_usd"]) == 6 and listed.score > plants.score
+    assert (
+        len(plants.metrics["monthly_usd"]) == 6 and listed.metrics["raw_score"] > plants.metrics["raw_score"]
+    )
 
 
 def test_sanctioned_network(small: Small) -> None:
     by = {f.entities[0].name: f for f in small.found["sanctioned_network"]}
     a = by["ООО «Альфа Холд»"]
     assert a.metrics["aggregate_listed_ownership"] == pytest.approx(0.55)  # 40% + 50% x 30%
-    assert a.metrics["blocked_by_ownership"] and a.score >= 0.8 and "55%" in a.explanation
+    assert a.metrics["blocked_by_ownership"] and a.metrics["raw_score"] >= 0.8 and "55%" in a.explanation
     b = by["ООО «Бета»"]  # 20% now (a former 60% stake does not count): one hop by ownership
     assert (
         b.metrics["aggregate_listed_ownership"] == pytest.approx(0.2)
         and not b.metrics["blocked_by_ownership"]
     )
     c = by["ООО «Гамма»"]  # two hops: the listed firm's officer directs it
-    assert c.metrics["one_hop"] == 0 and c.metrics["two_hop"] == 1 and c.score < 0.5
+    assert c.metrics["one_hop"] == 0 and c.metrics["two_hop"] == 1 and c.metrics["raw_score"] < 0.5
     assert "Иванов Пётр Сергеевич" in c.explanation and "officer" in c.explanation
     assert by["ООО «Мезень Трейд»"].metrics["one_hop"] == 1  # bought from the listed firm
     assert by["ООО «Ондатра»"].metrics["tie_usd"] == 1_900_000
@@ -229,7 +231,7 @@ def test_related_parties(small: Small) -> None:
     assert len(pair) == 1
     f = pair[0]
     assert "ООО «Зелкова Машин Тулс»" in _names(f) and f.metrics["direct_records"] == 3
-    assert "until 2015-10-02" in f.explanation and "30%" in f.explanation and f.score >= 0.6
+    assert "until 2015-10-02" in f.explanation and "30%" in f.explanation and f.metrics["raw_score"] >= 0.6
     assert not [f for f in fs if "ООО «Пустой Лид»" in _names(f)]  # a lead without trade is no flag
 
 
@@ -362,7 +364,11 @@ def test_simulator_network_flags(sim: Sim) -> None:
     assert len({f["finding_id"] for f in mine}) == len(mine)
     for f in mine:  # the findings contract, as test_planted_flags checks it for every detector
         assert f["record_ids"] and f["entities"] and f["citations"] and f["explanation"] and f["metrics"]
-        assert f["period"]["start"] <= f["period"]["end"] and 0.0 <= f["score"] <= 0.9
+        assert (
+            f["period"]["start"] <= f["period"]["end"]
+            and 0.0 <= f["metrics"]["raw_score"] <= 0.9
+            and 0.0 <= f["score"] <= 1.0
+        )
         assert "$" in f["explanation"]
 
 

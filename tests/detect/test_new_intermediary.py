@@ -72,7 +72,8 @@ def test_cases(found: dict[str, Finding], exporter: str) -> None:
         return
     assert f is not None, f"{exporter}: no finding among {sorted(found)}"
     assert set(f.metrics["signals"]) == want["signals"]
-    assert f.score >= want.get("min", 0.0) and f.score < want.get("max", 1.0)
+    raw = f.metrics["raw_score"]
+    assert raw >= want.get("min", 0.0) and raw < want.get("max", 1.0)
     assert f.flags == ["NEW_INTERMEDIARY"] and f.entities[1].id == BUYER[1]
 
 

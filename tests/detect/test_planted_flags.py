@@ -38,6 +38,7 @@ FLAGS = ("TRANSSHIPMENT_HUB", "RESTRICTED_GOODS", "MISDECLARATION", "PRICE_ANOMA
 class Planted:
     truth: dict[str, Any]
     findings: list[dict[str, Any]]
+    ws: Workspace
 
 
 @pytest.fixture(scope="session")
@@ -51,7 +52,7 @@ def planted(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Planted]:
             ingest_table(ws, kind, sim.files[kind])
         run_detectors(ws)
         truth = json.loads(sim.files["truth"].read_text("utf-8"))
-        yield Planted(truth, read_findings(ws.engine))
+        yield Planted(truth, read_findings(ws.engine), ws)
     finally:
         ws.close()
 
@@ -105,14 +106,22 @@ def test_findings_explain_themselves(planted: Planted) -> None:
     assert mine and len({f["finding_id"] for f in mine}) == len(mine)
     for f in mine:
         assert f["record_ids"] and f["entities"] and f["citations"] and f["explanation"]
-        assert f["period"]["start"] <= f["period"]["end"] and 0.0 <= f["score"] <= 0.9
+        assert (
+            f["period"]["start"] <= f["period"]["end"]
+            and 0.0 <= f["metrics"]["raw_score"] <= 0.9
+            and 0.0 <= f["score"] <= 1.0
+        )
         assert "$" in f["explanation"] and f["metrics"]
 
 
 def test_the_defining_case_keeps_the_top_rank(planted: Planted) -> None:
-    top = planted.findings[0]
-    assert top["detector"].startswith("route_switch@")
+    from tradetrace.cases.build import build_cases
+
     cnc = next(s for s in planted.truth["schemes"] if s["scheme_id"] == "cnc_taiwan_reroute")
     records = set(cnc["record_ids"])
+    top = build_cases(planted.ws.engine)[0]  # the top case is the defining case, headed by its route switch
+    assert top.findings[0]["detector"].startswith("route_switch@") and records & set(
+        top.findings[0]["record_ids"]
+    )
     flags = {fl for f in planted.findings if records & set(f["record_ids"]) for fl in f["flags"]}
     assert {"TRANSSHIPMENT_HUB", "RESTRICTED_GOODS", "MISDECLARATION"} <= flags

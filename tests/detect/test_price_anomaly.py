@@ -62,7 +62,7 @@ def test_cases(loaded: Workspace, case: str) -> None:
         return
     assert f is not None, f"{case}: no finding"
     lo, hi = want["ratio"]
-    assert lo <= f.metrics["ratio"] <= hi and f.score >= want["min"]
+    assert lo <= f.metrics["ratio"] <= hi and f.metrics["raw_score"] >= want["min"]
     assert f.metrics["third_country_route"] is True and f.metrics["pair_z"] >= 3
     (goods,) = f.metrics["goods"]
     assert goods["norm_lines"] == 35 and goods["norm_unit_usd"] == pytest.approx(4.0, rel=0.1)
@@ -74,4 +74,6 @@ def test_direct_premium_with_parameter(loaded: Workspace) -> None:
     out = run_detectors(loaded, ["price_anomaly"], {"price_anomaly": {"include_direct": True}})
     direct = [f for f in out["price_anomaly"] if f.entities[0].id == "7706000003"]
     assert len(direct) == 1 and direct[0].metrics["third_country_route"] is False
-    assert direct[0].score < next(f.score for f in out["price_anomaly"] if f.entities[0].id == "7706000001")
+    assert direct[0].metrics["raw_score"] < next(
+        f.metrics["raw_score"] for f in out["price_anomaly"] if f.entities[0].id == "7706000001"
+    )

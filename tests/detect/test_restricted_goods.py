@@ -72,9 +72,9 @@ def test_cases(found: dict[str, Finding], case: str) -> None:
     if "tier" in want:
         assert want["tier"] in m["by_tier_usd"]
     if "min_score" in want:
-        assert f.score >= want["min_score"]
+        assert f.metrics["raw_score"] >= want["min_score"]
     if "max_score" in want:
-        assert f.score < want["max_score"]
+        assert f.metrics["raw_score"] < want["max_score"]
 
 
 def test_values_are_converted_and_named(found: dict[str, Finding]) -> None:

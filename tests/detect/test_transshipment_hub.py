@@ -72,7 +72,7 @@ def test_cases(found: dict[str, Finding], case: str) -> None:
     assert sorted(f.metrics["hubs"]) == sorted(want["hubs"])
     routes = f.metrics["routes"]
     assert all(r["route_new"] is want["new"] for r in routes)
-    assert f.score >= 0.5 and "fincen-bis-2022-06" in f.metrics["hub_lists"]
+    assert f.metrics["raw_score"] >= 0.5 and "fincen-bis-2022-06" in f.metrics["hub_lists"]
     assert "FinCEN and BIS joint alert" in f.explanation
 
 

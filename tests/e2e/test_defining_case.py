@@ -11,8 +11,9 @@ def _scheme(run: Run, scheme_id: str) -> dict[str, object]:
     return next(s for s in run.truth["schemes"] if s["scheme_id"] == scheme_id)
 
 
-def test_top_finding_is_the_defining_case(demo_run: Run) -> None:
-    top = demo_run.findings[0]
+def test_route_switch_finding_is_the_defining_case(demo_run: Run) -> None:
+    (top, *others) = [f for f in demo_run.findings if "ROUTE_SWITCH" in f["flags"]]
+    assert all(o["metrics"]["rerouted_after_usd"] < top["metrics"]["rerouted_after_usd"] for o in others)
     truth = _scheme(demo_run, "cnc_taiwan_reroute")["route_switch"]
     assert isinstance(truth, dict)
     m = top["metrics"]

@@ -26,7 +26,7 @@ from typing import Any
 import networkx as nx
 import pyarrow as pa
 
-from tradetrace.cases.calibration import Calibration
+from tradetrace.cases.calibration import Calibration, raw_score
 from tradetrace.detect.findings import SEVERITIES, read_findings, stable_id
 from tradetrace.engine import Engine
 from tradetrace.engine.dialect import quote_ident
@@ -114,7 +114,9 @@ def group_findings(
 
 
 def _finding_order(f: dict[str, Any]) -> tuple[float, float, str]:
-    return (-float(f["score"]), -float(f.get("value_usd") or 0.0), str(f["finding_id"]))
+    """Within a case: by the detectors' own scores, which weigh how much a finding matters (value,
+    reach), not only how likely it is; the first finding gives the case its title."""
+    return (-raw_score(f), -float(f.get("value_usd") or 0.0), str(f["finding_id"]))
 
 
 def case_score(findings: Sequence[dict[str, Any]]) -> float:
@@ -122,7 +124,7 @@ def case_score(findings: Sequence[dict[str, Any]]) -> float:
     best: dict[str, float] = {}
     for f in findings:
         detector = str(f["detector"]).split("@", 1)[0]
-        best[detector] = max(best.get(detector, 0.0), float(f["score"]))
+        best[detector] = max(best.get(detector, 0.0), raw_score(f))
     miss = 1.0
     for s in best.values():
         miss *= 1.0 - min(s, 0.999)

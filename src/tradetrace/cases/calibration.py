@@ -156,6 +156,14 @@ def evidence(probabilities: Iterable[float]) -> float:
     return min(total, EVIDENCE_CAP)
 
 
+def raw_score(finding: Mapping[str, Any]) -> float:
+    """The detector's own score of a finding: ``metrics.raw_score`` once the runner has calibrated
+    ``score``, else ``score`` itself."""
+    metrics = finding.get("metrics") or {}
+    raw = metrics.get("raw_score") if isinstance(metrics, Mapping) else None
+    return float(raw if raw is not None else finding["score"])
+
+
 @dataclass
 class CaseScore:
     """A case's calibrated probability, the raw noisy-OR it replaces, and the evidence per detector."""
@@ -209,7 +217,7 @@ class Calibration:
         best: dict[str, tuple[float, float, str, Any, bool]] = {}  # base -> (p, score, name, id, calibrated)
         best_raw: dict[str, float] = {}
         for f in findings:
-            name, score = str(f["detector"]), float(f["score"])
+            name, score = str(f["detector"]), raw_score(f)
             base = name.split("@", 1)[0]
             best_raw[base] = max(best_raw.get(base, 0.0), score)
             p, calibrated = self.finding_probability(name, score)

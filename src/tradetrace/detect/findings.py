@@ -46,7 +46,11 @@ FINDINGS = TableSpec(
         Column("detector", "VARCHAR", "detector name and version, e.g. route_switch@1"),
         Column("flags", "VARCHAR", "JSON list of red-flag codes"),
         Column("severity", "VARCHAR", "low, medium, high, critical"),
-        Column("score", "DOUBLE", "0-1, comparable across detectors"),
+        Column(
+            "score",
+            "DOUBLE",
+            "0-1, calibrated probability, comparable across detectors (metrics.raw_score: the detector's own)",
+        ),
         Column("title", "VARCHAR", "one line a person reads"),
         Column("explanation", "VARCHAR", "why, in words, with the numbers"),
         Column("entities", "VARCHAR", "JSON list of {id, name, role}"),

@@ -1,12 +1,13 @@
 """Exporters and importers of shipment lines tied to the ``parties`` register.
 
-A simple, explainable bridge until resolved clusters are available to
-detectors: a firm named on a shipment line is the register party with the
-same tax id, else the party one of whose names or aliases has the same name
-key (preferring the same country). Spellings that match no party are folded
-onto their most frequent close spelling within a country (``canonical_keys``),
-so that "MUNZUR OeLCUeM SISTEMLERI" and "Munzur Ölçüm Sistemleri" count as
-one intermediary.
+A firm named on a shipment line is the register party with the same tax id,
+else the party one of whose names or aliases has the same name key
+(preferring the same country). Spellings that match no party are folded onto
+their most frequent close spelling within a country (``canonical_keys``), so
+that "MUNZUR OeLCUeM SISTEMLERI" and "Munzur Ölçüm Sistemleri" count as one
+intermediary. When ``resolve`` has clustered the parties, spellings in one
+cluster (another script, a translation, a registered alias) are one
+intermediary too.
 """
 
 from __future__ import annotations
@@ -172,7 +173,11 @@ def exporter_identities(
     taxes: dict[str, set[str]] = defaultdict(set)
     country: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     count: dict[str, int] = defaultdict(int)
+    clusters = exporter_clusters(engine)
+    votes: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     for ekey, name, etax, third, n in rows:
+        if clusters and name and (cluster := clusters.get((str(name), tax_key(etax)))):
+            votes[ekey][cluster] += n
         if name:
             names[ekey].add(name)
         if etax:
@@ -203,7 +208,38 @@ def exporter_identities(
                 out[k] = party.entity_id if party else "name:" + canon
                 if party:
                     parties[party.entity_id] = party
+    if votes:
+        _merge_clusters(out, {k: max(v, key=lambda c: (v[c], c)) for k, v in votes.items()}, count)
     return out, parties
+
+
+def exporter_clusters(engine: Engine) -> dict[tuple[str, str | None], str]:
+    """(exporter name as written, tax key) -> entity-resolution cluster, when ``resolve`` has run."""
+    from tradetrace.graph.identity import clusters_available
+
+    if not clusters_available(engine):
+        return {}
+    rows = engine.fetchall(
+        """SELECT m.name, m.tax_id, arg_max(c.cluster_id, m.rows)
+        FROM party_mentions m JOIN party_clusters c ON c.mention_id = m.mention_id
+        WHERE m.source_table = 'shipments' AND m.role = 'exporter' GROUP BY ALL"""
+    )
+    return {(str(name), tax_key(tax)): str(cluster) for name, tax, cluster in rows}
+
+
+def _merge_clusters(out: dict[str, str], ekey_cluster: dict[str, str], count: dict[str, int]) -> None:
+    """Give every exporter key of one cluster the same identity: a register party's if one of
+    them has it, else that of the most written key."""
+    members: dict[str, list[str]] = defaultdict(list)
+    for ekey, cluster in ekey_cluster.items():
+        if ekey in out:
+            members[cluster].append(ekey)
+    for keys in members.values():
+        if len({out[k] for k in keys}) < 2:
+            continue
+        best = min(keys, key=lambda k: (out[k].startswith("name:"), -count[k], k))
+        for k in keys:
+            out[k] = out[best]
 
 
 def register_map(engine: Engine, name: str, mapping: dict[str, str]) -> None:

@@ -11,6 +11,22 @@ from tradetrace.progress import NullProgress, Progress
 from tradetrace.workspace import Workspace
 
 
+def calibrate(findings: list[Finding]) -> list[Finding]:
+    """Replace each finding's score by its calibrated probability (data-contracts §4: comparable
+    across detectors); the detector's own score stays in ``metrics["raw_score"]``. A detector
+    (or version) the shipped calibration does not know keeps its own score, and says so in
+    ``metrics["calibrated"]``. See docs/scoring.md."""
+    from tradetrace.cases.calibration import Calibration, raw_score
+
+    cal = Calibration.shipped()
+    for f in findings:
+        raw = raw_score({"score": f.score, "metrics": f.metrics})
+        probability, calibrated = cal.finding_probability(f.detector, raw)
+        f.metrics = {**f.metrics, "raw_score": round(raw, 4), "calibrated": calibrated}
+        f.score = round(probability, 4)
+    return findings
+
+
 def run_detectors(
     ws: Workspace,
     names: Sequence[str] = (),
@@ -30,7 +46,7 @@ def run_detectors(
     results: dict[str, list[Finding]] = {}
     for name in chosen:
         detector = available[name]((params or {}).get(name))
-        findings = list(detector.run(ctx))
+        findings = calibrate(list(detector.run(ctx)))
         store_findings(ws.engine, detector.ident, findings)
         results[name] = findings
     ws.record(

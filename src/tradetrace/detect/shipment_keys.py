@@ -6,8 +6,10 @@ for each distinct (code, origin, destination) and name keys for each
 distinct name. ``key_parties`` makes the keys; ``restricted_lines`` keys the
 lines of restricted goods once per run and ``keyed_shipments`` reads them.
 
-- buyer: the importer's tax id; rows without one take the tax id that the
-  same name carries elsewhere, else the name key;
+- buyer: the importer's tax id; rows without one take the tax id of the
+  importer's entity-resolution cluster (when ``resolve`` has run: the same firm
+  written in another script or spelling), else the tax id that the same name
+  carries elsewhere, else the cluster, else the name key;
 - supplier: the maker of the goods. Manufacturer and brand names are first
   folded onto their most frequent spelling (typos, "(Taiwan)" suffixes,
   "MACHINE TOOL" vs "MACHINE TOOLS"); a brand then stands for the maker it is
@@ -95,6 +97,28 @@ def _register_map(engine: Engine, name: str, mapping: dict[str, str | None]) -> 
     engine.register(name, pa.table({"raw": list(mapping), "key": list(mapping.values())}, schema=_STRING_MAP))
 
 
+def _importer_clusters(engine: Engine, table: str) -> None:
+    """``table``: (name, tax) of each importer mention -> its cluster and the cluster's tax id,
+    from ``party_clusters``; empty when ``resolve`` has not run. A mention resolved after the
+    data changed is simply not found, and the row falls back to tax id and name keys."""
+    from tradetrace.graph.identity import clusters_available, tax_key_sql
+
+    if not clusters_available(engine):
+        engine.execute(
+            f"CREATE OR REPLACE TEMP TABLE {table} "
+            "(name VARCHAR, tax VARCHAR, cluster_id VARCHAR, cluster_tax VARCHAR)"
+        )
+        return
+    engine.execute(
+        f"""CREATE OR REPLACE TEMP TABLE {table} AS
+        SELECT m.name, {tax_key_sql("m.tax_id")} AS tax,
+          arg_max(c.cluster_id, m.rows) AS cluster_id, arg_max({tax_key_sql("c.cluster_tax_id")}, m.rows) AS cluster_tax
+        FROM party_mentions m JOIN party_clusters c ON c.mention_id = m.mention_id
+        WHERE m.source_table = 'shipments' AND m.role = 'importer'
+        GROUP BY ALL"""
+    )
+
+
 def _names(engine: Engine, source: str = "_ks", prefix: str = "_ks") -> None:
     """Name keys for every distinct name; manufacturer and brand keys folded onto canonical spellings."""
     raws = [
@@ -120,6 +144,7 @@ def _names(engine: Engine, source: str = "_ks", prefix: str = "_ks") -> None:
         if column == "brand":
             canon = {k: (None if k in blank else v) for k, v in canon.items()}
         _register_map(engine, table, canon)
+    _importer_clusters(engine, f"{prefix}_icl")
 
 
 KEYED_COLUMNS = (
@@ -136,7 +161,7 @@ def key_parties(
 
     ``source`` needs the columns importer_name, tax (cleaned importer tax id),
     exporter_name, exporter_country, manufacturer, brand and origin. Returns the
-    helper relations created (``prefix`` + _names, _canon_m, _canon_b), for the
+    helper relations created (``prefix`` + _names, _canon_m, _canon_b, _icl), for the
     caller to drop.
     """
     _names(engine, source, prefix)
@@ -144,8 +169,10 @@ def key_parties(
     engine.execute(
         f"""CREATE OR REPLACE TEMP TABLE {target} AS
         WITH k AS (
-          SELECT x.*, ni.key AS ikey, cm.key AS mkey, cb.key AS bkey, ne.key AS ekey
+          SELECT x.*, ni.key AS ikey, cm.key AS mkey, cb.key AS bkey, ne.key AS ekey,
+            ic.cluster_id AS icluster, ic.cluster_tax AS ictax
           FROM {source} x
+          LEFT JOIN {prefix}_icl ic ON ic.name = x.importer_name AND ic.tax IS NOT DISTINCT FROM NULLIF(x.tax, '')
           LEFT JOIN {prefix}_names ni ON ni.raw = x.importer_name
           LEFT JOIN {prefix}_names nm ON nm.raw = x.manufacturer
           LEFT JOIN {prefix}_canon_m cm ON cm.raw = nm.key
@@ -169,7 +196,7 @@ def key_parties(
           ) GROUP BY ekey
         )
         SELECT {cols}, COALESCE(k.ekey, k.exporter_name) AS ekey,
-          COALESCE(NULLIF(k.tax, ''), nt.tax, 'name:' || k.ikey) AS buyer,
+          COALESCE(NULLIF(k.tax, ''), k.ictax, nt.tax, k.icluster, 'name:' || k.ikey) AS buyer,
           COALESCE(bm.mkey, k.mkey, k.bkey, em.mkey, CASE WHEN k.exporter_country = k.origin THEN k.ekey END)
             AS supplier,
           COALESCE(k.manufacturer, k.brand, k.exporter_name) AS supplier_name
@@ -178,7 +205,7 @@ def key_parties(
         LEFT JOIN brand_maker bm ON bm.bkey = k.bkey
         LEFT JOIN exporter_maker em ON em.ekey = k.ekey"""
     )
-    return (f"{prefix}_names", f"{prefix}_canon_m", f"{prefix}_canon_b")
+    return (f"{prefix}_names", f"{prefix}_canon_m", f"{prefix}_canon_b", f"{prefix}_icl")
 
 
 def keyed_shipments(ctx: DetectContext) -> dict[PairKey, list[KeyedShipment]]:
