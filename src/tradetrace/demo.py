@@ -90,7 +90,7 @@ def run_demo(
             f"  flags: {', '.join(c.flags)}",
         ]
     lines += [
-        f"Top finding: {top['title']}",
+        f"Headline finding: {top['title']}",
         f"  flags: {', '.join(top['flags'])}; severity {top['severity']}; score {top['score']:.2f}",
     ]
     if "direct_before_usd" in m:
