@@ -326,10 +326,11 @@ def summarise(
         value = {r["record_id"]: float(r["value_usd"] or 0.0) for r in shipments}
         rows = []
         for f in inter:
-            who = next((e for e in f["entities"] if e["role"] in ("intermediary", "exporter")), None)
+            role = str(f["metrics"].get("role") or "intermediary")  # a new buyer is flagged too
+            who = next((e for e in f["entities"] if e["role"] == role), None)
             cited = [value[r] for r in f["record_ids"] if r in value]
             rows.append(
-                {"name": who["name"] if who else f["title"], "countries": list(f["metrics"].get("countries") or []),
+                {"name": who["name"] if who else f["title"], "role": role, "countries": list(f["metrics"].get("countries") or []),
                  "usd": round(sum(cited), 2), "shipments": len(cited), "finding_id": f["finding_id"]}
             )  # fmt: skip
         out["new_intermediaries"] = sorted(rows, key=lambda v: (-v["usd"], str(v["name"])))
@@ -339,6 +340,11 @@ def summarise(
 # ---------------------------------------------------------------------------- words
 def usd(value: float | None) -> str:
     return "" if value is None else f"${float(value):,.0f}"
+
+
+def _n(count: int, noun: str) -> str:
+    """``1 payer``, ``45 payers``."""
+    return f"{count:,} {noun}" + ("" if count == 1 else "s")
 
 
 def _join(items: Sequence[str]) -> str:
@@ -373,9 +379,14 @@ def paragraph(s: dict[str, Any], related: Sequence[dict[str, Any]] = ()) -> list
             f"came through {hubs}, from {rs['first_rerouted_date']} to {rs['last_rerouted_date']}."
         )
     if inter := s.get("new_intermediaries"):
-        names = _join([f"{i['name']} ({', '.join([*i['countries'], usd(i['usd'])])})" for i in inter[:4]])
+        names = _join(
+            [
+                f"{i['name']} ({', '.join([*i['countries'], *(['buyer'] if i['role'] == 'importer' else []), usd(i['usd'])])})"
+                for i in inter[:4]
+            ]
+        )
         more = f" and {len(inter) - 4} more" if len(inter) > 4 else ""
-        out.append(f"The intermediaries were first seen after the restrictions: {names}{more}.")
+        out.append(f"New since the restrictions (first seen or incorporated after them): {names}{more}.")
     if mis := s.get("misdeclared"):
         out.append(
             f"{mis['shipments']} lines worth {usd(mis['usd'])} were declared under codes their value, "
@@ -389,7 +400,7 @@ def paragraph(s: dict[str, Any], related: Sequence[dict[str, Any]] = ()) -> list
         )
         out.append(
             f"{pay['payments']:,} cited payments worth {usd(pay['payments_usd'])} from {pay['first_date']} to "
-            f"{pay['last_date']} came from {pay['payers']} payers{listed}"
+            f"{pay['last_date']} came from {_n(pay['payers'], 'payer')}{listed}"
             + (f" to {pay['main_payee']}." if pay.get("main_payee") else ".")
         )
     if related:

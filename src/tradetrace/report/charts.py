@@ -31,11 +31,13 @@ def monthly_routes_svg(
         return float((d - date(1970, 1, 1)).days)
 
     xs = [float(to_num(date(int(m[:4]), int(m[5:7]), 15))) for m in months]
+    peak = max((sum(monthly[m].values()) for m in months), default=0.0)
+    scale, unit = (1e6, "million") if peak >= 1e6 else (1e3, "thousand")
     with plt.rc_context({"svg.fonttype": "none", "font.size": 9}):
         fig, ax = plt.subplots(figsize=(9, 3.6), dpi=100)
         bottom = [0.0] * len(months)
         for i, route in enumerate(routes):
-            values = [monthly[m].get(route, 0.0) / 1e6 for m in months]
+            values = [monthly[m].get(route, 0.0) / scale for m in months]
             label = (labels or {}).get(route) or (
                 "direct from origin" if route == "direct" else f"via {route}"
             )
@@ -51,8 +53,8 @@ def monthly_routes_svg(
             ax.text(x, top * (1.04 + 0.09 * i), " " + label.replace("$", r"\$"), fontsize=8, va="bottom", ha="left",
                     bbox={"facecolor": "white", "edgecolor": "none", "pad": 1})  # fmt: skip
         ax.set_ylim(0, top * (1.12 + 0.09 * len(markers)))
-        ax.set_ylabel("USD million")
-        ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:,.1f}"))
+        ax.set_ylabel(f"USD {unit}")
+        ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:,.2f}".rstrip("0").rstrip(".")))
         ax.xaxis.set_major_locator(mdates.MonthLocator(bymonth=(1, 7)))  # type: ignore[no-untyped-call]
         ax.xaxis.set_major_formatter(mdates.DateFormatter("%b %Y"))  # type: ignore[no-untyped-call]
         ax.set_title(title, loc="left", fontsize=10)
