@@ -243,13 +243,14 @@ class ListIndex:
         return Side(tokens, vids, tuple(self.weight(t) for t in tokens), merges)
 
     def query_forms(self, form: NameForm) -> list[tuple[str, Side, Sims]]:
-        """The query's token forms (split, glued) with their words' similarities to the vocabulary.
+        """The query's token forms (split, glued, and translated for a Chinese firm name with business
+        words, see :func:`tradetrace.resolve.text.analyse`) with their words' similarities to the vocabulary.
 
         A name written in Han, Hangul or kana keeps exact word matches only:
         its romanisation is exact, so a one-letter difference is another name.
         """
         out: list[tuple[str, Side, Sims]] = []
-        for label, tokens in (("split", form.tokens), ("glued", form.glued)):
+        for label, tokens in (("split", form.tokens), ("glued", form.glued), ("translated", form.translated)):
             if not tokens:
                 continue
             sims = [self._sims(t, form.strict) for t in tokens]
@@ -332,7 +333,7 @@ class ListIndex:
         arrays: list[npt.NDArray[np.int32]] = []
         lengths: list[int] = []
         values: list[float] = []
-        words = [*form.tokens, *form.glued]
+        words = [*form.tokens, *form.glued, *form.translated]
         # a word split in two ("MARTIN EZ", Chinese syllables "da lian"): the halves joined
         words += [
             a + b for a, b in itertools.pairwise(form.tokens) if form.strict or min(len(a), len(b)) <= 3

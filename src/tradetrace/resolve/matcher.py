@@ -169,10 +169,10 @@ class Screener:
             qf = qforms["person" if entry.kind == "person" else "other"]
             for n in names:
                 split, glued = idx.sides[n]
-                pairs = [
-                    (label, q, sims, split if label == "split" or glued is None else glued)
+                pairs = [  # a translated query meets the entry's words as written (split)
+                    (label, q, sims, split if label in ("split", "translated") or glued is None else glued)
                     for label, q, sims in qf
-                    if label == "split" or glued is not None or q.tokens != qf[0][1].tokens
+                    if label != "glued" or glued is not None or q.tokens != qf[0][1].tokens
                 ]
                 ns = name_features(pairs)
                 logit = model.name_logit(ns.features)

@@ -20,6 +20,10 @@
 * two token forms: ``tokens`` split at every non-letter (``al``, ``duri``)
   and ``glued``, where hyphenated and apostrophised words and particles are
   joined (``alduri``), so both ``AL DURI`` and ``ALDURI`` meet ``AL-DURI``.
+* a third form, ``translated``, for a Chinese firm name holding a business
+  word of ``han_terms`` (贸易, 机床, 供应链管理...): those words in English, the
+  place and brand in pinyin, place markers (市, 省) dropped, so that
+  ``天津市源博机床有限公司`` meets ``TIANJIN YUANBO MACHINE TOOL CO., LTD.``.
 
 ``phonetic_key`` and ``ocr_key`` give the token keys the index and scorer
 use for sound-alike spellings, dropped vowels and OCR confusions.
@@ -69,6 +73,7 @@ class NameForm:
     legal_forms: tuple[str, ...] = ()
     affixes: tuple[str, ...] = ()
     scripts: frozenset[str] = frozenset()
+    translated: tuple[str, ...] = ()  # a Chinese firm name read with its business words in English
 
     @property
     def strict(self) -> bool:
@@ -90,6 +95,8 @@ class Terms:
     generic_words: frozenset[str]
     confusables: dict[str, str]
     variants: dict[str, frozenset[str]]
+    han_terms: dict[str, tuple[str, ...]]
+    han_markers: frozenset[str]
 
 
 @cache
@@ -118,6 +125,8 @@ def terms() -> Terms:
         generic_words=frozenset(str(w) for w in raw.get("generic_words") or ()),
         confusables=confusables,
         variants=variants,
+        han_terms={str(k): tuple(str(v).split()) for k, v in (raw.get("han_terms") or {}).items()},
+        han_markers=frozenset(str(c) for c in raw.get("han_place_markers") or ()),
     )
 
 
@@ -190,6 +199,56 @@ def _han_words(word: str, person: bool) -> list[list[str]]:
     if person and 2 <= len(word) <= 4 and len(syllables) >= 2:
         return [syllables[:1], syllables[1:]]
     return [syllables]
+
+
+def _pinyin_words(chunk: str) -> list[str]:
+    """Pinyin of a run of Han characters as words: four or six characters are read as two-character
+    words (a place and a brand: 天津源博 -> tianjin yuanbo), other lengths as one word."""
+    if not chunk:
+        return []
+    parts = [chunk[i : i + 2] for i in range(0, len(chunk), 2)] if len(chunk) in (4, 6) else [chunk]
+    out = []
+    for part in parts:
+        word = "".join(_TOKEN.findall(to_ascii(part).lower()))
+        if word:
+            out.append(word)
+    return out
+
+
+def _han_translated(word: str, t: Terms) -> list[str] | None:
+    """A Han firm name with its business words in English (``han_terms``), the rest in pinyin and
+    place markers dropped; None when it holds no business word."""
+    for suffix in _HAN_LEGAL:
+        if word.endswith(suffix) and len(word) > len(suffix):
+            word = word[: -len(suffix)]
+            break
+    longest = max((len(k) for k in t.han_terms), default=0)
+    out: list[str] = []
+    pending = ""
+    found = False
+    i = 0
+    while i < len(word):
+        term = next(
+            (
+                word[i : i + n]
+                for n in range(min(longest, len(word) - i), 1, -1)
+                if word[i : i + n] in t.han_terms
+            ),
+            None,
+        )
+        if term is not None:
+            out += _pinyin_words(pending) + list(t.han_terms[term])
+            pending, found = "", True
+            i += len(term)
+        elif word[i] in t.han_markers and pending:
+            out += _pinyin_words(pending)
+            pending = ""
+            i += 1
+        else:
+            pending += word[i]
+            i += 1
+    out += _pinyin_words(pending)
+    return out if found else None
 
 
 def _remove_phrases(
@@ -289,7 +348,16 @@ def analyse(name: str, kind: str | None = None) -> NameForm:
         return NameForm(name, (), (), tuple(legal), tuple(affixes), scripts)
     tokens = tuple(tok for _, tok in seq)
     glued = _glue(seq, t.particles)
-    return NameForm(name, tokens, glued, tuple(legal), tuple(affixes), scripts)
+    translated: list[str] = []
+    if not person and "Han" in scripts and t.han_terms:
+        hit = False
+        for word in words:
+            han = _han_translated(word, t) if not word.isascii() and "Han" in scripts_of(word) else None
+            hit = hit or han is not None
+            translated += han if han is not None else [w for w in _TOKEN.findall(to_ascii(word).lower()) if w]
+        no_legal = [w for w in translated if (w,) not in t.legal_forms and (w,) not in t.legal_forms_short]
+        translated = no_legal if hit else []
+    return NameForm(name, tokens, glued, tuple(legal), tuple(affixes), scripts, tuple(translated))
 
 
 _OCR = str.maketrans(
