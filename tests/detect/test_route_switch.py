@@ -197,3 +197,37 @@ def test_parameters_change_the_outcome(loaded: Workspace) -> None:
     assert strict["route_switch"] == []
     with pytest.raises(ValueError, match="unknown parameter"):
         run_detectors(loaded, ["route_switch"], {"route_switch": {"no_such": 1}})
+
+
+def test_supplier_recognised_by_model_alone(ws: Workspace, tmp_path: Path) -> None:
+    """Intermediaries that write neither maker nor brand, only the maker's model numbers."""
+    from tests.detect.builder import Rows, monthly
+
+    r = Rows("MO")
+    buyer = ("ООО «Кама Станкосервис»", "1650012349")
+    maker = "Hsinchu Precision Machinery Co., Ltd."
+    for i, day in enumerate(monthly("2021-05-01", 10, 60)):
+        r.add(
+            day,
+            buyer,
+            maker,
+            "TW",
+            "TW",
+            "8457101000",
+            110_000,
+            manufacturer=maker,
+            model=f"HPM-{800 + 100 * (i % 3)}V",
+        )
+    for day in ("2023-02-10", "2023-04-05"):
+        r.add(day, buyer, maker, "TW", "TW", "8457101000", 130_000, manufacturer=maker, model="HPM-900V")
+    for i, day in enumerate(monthly("2023-06-20", 6, 45)):
+        exporter, cc = (
+            ("Yiwu Dingsheng Trading Co., Ltd.", "CN") if i % 2 else ("Orta Asya Makina Ltd. Şti.", "TR")
+        )
+        r.add(day, buyer, exporter, cc, "TW", "8457101000", 160_000, model=f"HPM {800 + 100 * (i % 3)} V")
+    r.load(ws, tmp_path)
+    (finding,) = run_detectors(ws, ["route_switch"])["route_switch"]
+    m = finding.metrics
+    assert m["direct_shipments"] == 2 and m["rerouted_shipments"] == 6 and m["hubs"] == ["CN", "TR"]
+    assert m["switch_date"] == "2023-04-05"
+    assert {e.role for e in finding.entities} == {"importer", "supplier", "intermediary"}

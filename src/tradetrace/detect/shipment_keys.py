@@ -14,8 +14,10 @@ lines of restricted goods once per run and ``keyed_shipments`` reads them.
   folded onto their most frequent spelling (typos, "(Taiwan)" suffixes,
   "MACHINE TOOL" vs "MACHINE TOOLS"); a brand then stands for the maker it is
   most often declared with, which also catches the maker's name written in
-  another script; without a brand the manufacturer counts, then the exporter
-  when it ships from the goods' origin country;
+  another script; without a brand the manufacturer counts, then the maker
+  the exporter ships from the origin country, then the maker a distinctive
+  model number is declared with elsewhere (an intermediary that writes only
+  "VMC-1160"), then the exporter when it ships from the goods' origin country;
 - route: ``direct`` when the exporter or dispatch country is the origin and
   no third country is involved; otherwise the first of exporter, dispatch
   and trading country that is neither origin nor destination is the hub.
@@ -32,6 +34,7 @@ import pyarrow as pa
 
 from tradetrace.detect.base import DetectContext
 from tradetrace.engine import Engine
+from tradetrace.engine.dialect import quote_literal
 from tradetrace.model.rules import Rule
 from tradetrace.resolve.normalize import name_key
 
@@ -147,6 +150,19 @@ def _names(engine: Engine, source: str = "_ks", prefix: str = "_ks") -> None:
     _importer_clusters(engine, f"{prefix}_icl")
 
 
+def _model_key_sql(column: str) -> str:
+    """SQL: a model designation as letters and digits, upper case, when it is distinctive enough to
+    name its maker (four characters or more, a digit among them, not a "no model" placeholder)."""
+    from tradetrace.detect.goods_identity import placeholders
+
+    key = f"regexp_replace(upper(coalesce({column}, '')), '[^[:alnum:]]', '', 'g')"
+    none = ", ".join(quote_literal(m) for m in sorted(placeholders()[1])) or "''"
+    return (
+        f"CASE WHEN length({key}) >= 4 AND regexp_matches({key}, '[0-9]') AND {key} NOT IN ({none}) "
+        f"THEN {key} END"
+    )
+
+
 KEYED_COLUMNS = (
     "record_id", "date", "value", "combo", "origin", "dest", "hs_code", "hub", "from_origin",
     "importer_name", "exporter_name",
@@ -170,7 +186,7 @@ def key_parties(
         f"""CREATE OR REPLACE TEMP TABLE {target} AS
         WITH k AS (
           SELECT x.*, ni.key AS ikey, cm.key AS mkey, cb.key AS bkey, ne.key AS ekey,
-            ic.cluster_id AS icluster, ic.cluster_tax AS ictax
+            ic.cluster_id AS icluster, ic.cluster_tax AS ictax, {_model_key_sql("x.model")} AS mdk
           FROM {source} x
           LEFT JOIN {prefix}_icl ic ON ic.name = x.importer_name AND ic.tax IS NOT DISTINCT FROM NULLIF(x.tax, '')
           LEFT JOIN {prefix}_names ni ON ni.raw = x.importer_name
@@ -194,16 +210,24 @@ def key_parties(
             SELECT ekey, mkey, count(*) AS n FROM k
             WHERE ekey IS NOT NULL AND mkey IS NOT NULL AND exporter_country = origin GROUP BY ALL
           ) GROUP BY ekey
+        ),
+        model_maker AS (  -- a distinctive model number declared (almost) only with one maker
+          SELECT mdk, arg_max(maker, n) AS mkey FROM (
+            SELECT k.mdk, COALESCE(b.mkey, k.mkey) AS maker, count(*) AS n
+            FROM k LEFT JOIN brand_maker b ON b.bkey = k.bkey
+            WHERE k.mdk IS NOT NULL AND COALESCE(b.mkey, k.mkey) IS NOT NULL GROUP BY ALL
+          ) GROUP BY mdk HAVING max(n) >= 0.8 * sum(n)
         )
         SELECT {cols}, COALESCE(k.ekey, k.exporter_name) AS ekey,
           COALESCE(NULLIF(k.tax, ''), k.ictax, nt.tax, k.icluster, 'name:' || k.ikey) AS buyer,
-          COALESCE(bm.mkey, k.mkey, k.bkey, em.mkey, CASE WHEN k.exporter_country = k.origin THEN k.ekey END)
-            AS supplier,
+          COALESCE(bm.mkey, k.mkey, k.bkey, em.mkey, mm.mkey,
+                   CASE WHEN k.exporter_country = k.origin THEN k.ekey END) AS supplier,
           COALESCE(k.manufacturer, k.brand, k.exporter_name) AS supplier_name
         FROM k
         LEFT JOIN name_tax nt ON nt.ikey = k.ikey
         LEFT JOIN brand_maker bm ON bm.bkey = k.bkey
-        LEFT JOIN exporter_maker em ON em.ekey = k.ekey"""
+        LEFT JOIN exporter_maker em ON em.ekey = k.ekey
+        LEFT JOIN model_maker mm ON mm.mdk = k.mdk"""
     )
     return (f"{prefix}_names", f"{prefix}_canon_m", f"{prefix}_canon_b", f"{prefix}_icl")
 
