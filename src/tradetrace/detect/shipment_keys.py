@@ -34,7 +34,6 @@ import pyarrow as pa
 
 from tradetrace.detect.base import DetectContext
 from tradetrace.engine import Engine
-from tradetrace.engine.dialect import quote_literal
 from tradetrace.model.rules import Rule
 from tradetrace.resolve.normalize import name_key
 
@@ -148,19 +147,22 @@ def _names(engine: Engine, source: str = "_ks", prefix: str = "_ks") -> None:
             canon = {k: (None if k in blank else v) for k, v in canon.items()}
         _register_map(engine, table, canon)
     _importer_clusters(engine, f"{prefix}_icl")
+    _model_keys(engine, source, f"{prefix}_models")
 
 
-def _model_key_sql(column: str) -> str:
-    """SQL: a model designation as letters and digits, upper case, when it is distinctive enough to
-    name its maker (four characters or more, a digit among them, not a "no model" placeholder)."""
-    from tradetrace.detect.goods_identity import placeholders
+def _model_keys(engine: Engine, source: str, table: str) -> None:
+    """``table`` (raw, key): each distinct model designation of ``source`` as letters and digits,
+    upper case, when it is distinctive enough to name its maker (four characters or more, a digit
+    among them, not a "no model" placeholder); computed once per distinct value."""
+    from tradetrace.detect.goods_identity import model_key, placeholders
 
-    key = f"regexp_replace(upper(coalesce({column}, '')), '[^[:alnum:]]', '', 'g')"
-    none = ", ".join(quote_literal(m) for m in sorted(placeholders()[1])) or "''"
-    return (
-        f"CASE WHEN length({key}) >= 4 AND regexp_matches({key}, '[0-9]') AND {key} NOT IN ({none}) "
-        f"THEN {key} END"
-    )
+    none = placeholders()[1]
+    mapping: dict[str, str | None] = {}
+    for (raw,) in engine.fetchall(f"SELECT DISTINCT model FROM {source} WHERE model IS NOT NULL"):
+        key = model_key(str(raw))
+        if len(key) >= 4 and any(c.isdigit() for c in key) and key not in none:
+            mapping[str(raw)] = key
+    _register_map(engine, table, mapping)
 
 
 KEYED_COLUMNS = (
@@ -177,7 +179,7 @@ def key_parties(
 
     ``source`` needs the columns importer_name, tax (cleaned importer tax id),
     exporter_name, exporter_country, manufacturer, brand and origin. Returns the
-    helper relations created (``prefix`` + _names, _canon_m, _canon_b, _icl), for the
+    helper relations created (``prefix`` + _names, _canon_m, _canon_b, _icl, _models), for the
     caller to drop.
     """
     _names(engine, source, prefix)
@@ -186,8 +188,9 @@ def key_parties(
         f"""CREATE OR REPLACE TEMP TABLE {target} AS
         WITH k AS (
           SELECT x.*, ni.key AS ikey, cm.key AS mkey, cb.key AS bkey, ne.key AS ekey,
-            ic.cluster_id AS icluster, ic.cluster_tax AS ictax, {_model_key_sql("x.model")} AS mdk
+            ic.cluster_id AS icluster, ic.cluster_tax AS ictax, md.key AS mdk
           FROM {source} x
+          LEFT JOIN {prefix}_models md ON md.raw = x.model
           LEFT JOIN {prefix}_icl ic ON ic.name = x.importer_name AND ic.tax IS NOT DISTINCT FROM NULLIF(x.tax, '')
           LEFT JOIN {prefix}_names ni ON ni.raw = x.importer_name
           LEFT JOIN {prefix}_names nm ON nm.raw = x.manufacturer
@@ -229,7 +232,7 @@ def key_parties(
         LEFT JOIN exporter_maker em ON em.ekey = k.ekey
         LEFT JOIN model_maker mm ON mm.mdk = k.mdk"""
     )
-    return (f"{prefix}_names", f"{prefix}_canon_m", f"{prefix}_canon_b", f"{prefix}_icl")
+    return (f"{prefix}_names", f"{prefix}_canon_m", f"{prefix}_canon_b", f"{prefix}_icl", f"{prefix}_models")
 
 
 def keyed_shipments(ctx: DetectContext) -> dict[PairKey, list[KeyedShipment]]:
