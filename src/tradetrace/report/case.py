@@ -237,18 +237,14 @@ def _route_switch(
     }
 
 
-def _listed_keys(findings: Sequence[dict[str, Any]]) -> tuple[set[str], dict[str, str]]:
+def _listed_keys(findings: Sequence[dict[str, Any]]) -> set[str]:
+    """Party keys (tax id, and name) of the listed parties the findings name."""
     keys: set[str] = set()
-    names: dict[str, str] = {}
     for f in findings:
         for e in f["entities"]:
-            if e["role"] != "listed_party":
-                continue
-            for k in (_party_key(e["id"], None), "name:" + _nk(str(e["name"]))):
-                if k not in ("tax:", "name:"):
-                    keys.add(k)
-                    names.setdefault(k, str(e["name"]))
-    return keys, names
+            if e["role"] == "listed_party":
+                keys |= {_party_key(e["id"], None), "name:" + _nk(str(e["name"]))} - {"tax:", "name:"}
+    return keys
 
 
 def _payments(
@@ -256,7 +252,7 @@ def _payments(
 ) -> dict[str, Any] | None:
     if not payments:
         return None
-    listed, _ = _listed_keys(findings)
+    listed = _listed_keys(findings)
     payee_usd: dict[str, float] = defaultdict(float)
     payee_name: dict[str, str] = {}
     payers: dict[str, dict[str, Any]] = {}
@@ -529,7 +525,7 @@ def charts(doc: CaseDoc) -> tuple[dict[str, str], bool]:
 
 def mark_listed_payments(doc: CaseDoc) -> None:
     """Flag each cited payment whose payer is a listed party of the case (``listed``)."""
-    listed, _ = _listed_keys(doc.findings)
+    listed = _listed_keys(doc.findings)
     for p in doc.payments:
         p["listed"] = (
             _party_key(p["payer_tax_id"], p["payer_name"]) in listed

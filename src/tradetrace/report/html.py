@@ -196,7 +196,7 @@ def write_case_report(ws: Workspace, case_id: str, out: Path, fmt: str = "html")
     """Write the report of case ``case_id`` to ``out`` as html, pdf, md or json."""
     from tradetrace.report.case import load_case, mark_listed_payments
 
-    doc = load_case(ws, case_id, network=fmt in ("html", "pdf", "json", "md"))
+    doc = load_case(ws, case_id)
     out.parent.mkdir(parents=True, exist_ok=True)
     if fmt == "json":
         mark_listed_payments(doc)
