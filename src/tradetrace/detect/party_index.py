@@ -173,7 +173,7 @@ def exporter_identities(
     taxes: dict[str, set[str]] = defaultdict(set)
     country: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     count: dict[str, int] = defaultdict(int)
-    clusters = exporter_clusters(engine)
+    clusters = exporter_clusters(engine, table, where)
     votes: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     for ekey, name, etax, third, n in rows:
         if clusters and name and (cluster := clusters.get((str(name), tax_key(etax)))):
@@ -213,18 +213,21 @@ def exporter_identities(
     return out, parties
 
 
-def exporter_clusters(engine: Engine) -> dict[tuple[str, str | None], str]:
-    """(exporter name as written, tax key) -> entity-resolution cluster, when ``resolve`` has run."""
-    from tradetrace.graph.identity import clusters_available
+def exporter_clusters(engine: Engine, table: str, where: str) -> dict[tuple[str, str | None], str]:
+    """(exporter name as written, tax key) -> entity-resolution cluster, for the exporters of
+    ``table`` rows matching ``where``, when ``resolve`` has run."""
+    from tradetrace.graph.identity import clusters_available, tax_key_sql
 
     if not clusters_available(engine):
         return {}
     rows = engine.fetchall(
-        """SELECT m.name, m.tax_id, arg_max(c.cluster_id, m.rows)
+        f"""SELECT m.name, {tax_key_sql("m.tax_id")}, arg_max(c.cluster_id, m.rows)
         FROM party_mentions m JOIN party_clusters c ON c.mention_id = m.mention_id
-        WHERE m.source_table = 'shipments' AND m.role = 'exporter' GROUP BY ALL"""
+        WHERE m.source_table = 'shipments' AND m.role = 'exporter'
+          AND m.name IN (SELECT exporter_name FROM {table} WHERE ekey IS NOT NULL AND ({where}))
+        GROUP BY ALL"""
     )
-    return {(str(name), tax_key(tax)): str(cluster) for name, tax, cluster in rows}
+    return {(str(name), tax): str(cluster) for name, tax, cluster in rows}
 
 
 def _merge_clusters(out: dict[str, str], ekey_cluster: dict[str, str], count: dict[str, int]) -> None:
