@@ -165,7 +165,7 @@ def load_case(ws: Workspace, case_id: str, network: bool = True) -> CaseDoc:
     if network:
         from tradetrace.report.network import case_network
 
-        doc.network = case_network(ws, case_id)
+        doc.network = case_network(ws, case_id, findings)
     return doc
 
 

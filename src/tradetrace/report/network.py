@@ -98,17 +98,17 @@ def _node_role(node: dict[str, Any], roles: dict[str, str]) -> str:
     return "person" if node.get("kind") == "person" else "firm"
 
 
-def case_network(ws: Workspace, case_id: str, max_nodes: int = 70) -> dict[str, Any]:
-    """Nodes and aggregated edges of the case (see the module docstring); builds the graph if needed."""
-    from tradetrace.detect.findings import read_findings
+def case_network(
+    ws: Workspace, case_id: str, findings: list[dict[str, Any]], max_nodes: int = 70
+) -> dict[str, Any]:
+    """Nodes and aggregated edges of the case whose ``findings`` are given (see the module
+    docstring); builds the graph if needed."""
     from tradetrace.export.scope import Scope
     from tradetrace.graph.build import ensure_graph
     from tradetrace.graph.tables import RELATION_KINDS
 
     ensure_graph(ws)
     e = ws.engine
-    ids = json.loads(str(e.scalar("SELECT finding_ids FROM cases WHERE case_id = ?", [case_id]) or "[]"))
-    findings = [f for f in read_findings(e) if f["finding_id"] in set(ids)]
     roles = _roles(findings)
     try:
         scope = Scope(e, case_id, hops=1, hop_kinds=RELATION_KINDS, graph_only=True)
