@@ -71,3 +71,44 @@ def test_an_intermediary_written_in_two_scripts_is_one(ws: Workspace, tmp_path: 
     after = intermediaries()
     assert len(before) == 2 and [n for _, n in before] == [4, 4]
     assert len(after) == 1 and after[0][1] == 8
+
+
+def test_a_listed_payer_written_without_its_tax_id_is_the_listed_party(ws: Workspace, tmp_path: Path) -> None:
+    """Payments from a listed firm, half with its tax id and half in Cyrillic without one: after
+    `resolve` the Cyrillic lines are the listed party too (no screening involved)."""
+    import csv
+
+    from tradetrace.ingest.parties import ingest_table
+    from tradetrace.lists.store import load_list
+
+    load_list(ws, None, None)
+    tax = "1832090230"  # the shipped SDN extract lists this tax id (JSC Concern Kalashnikov)
+    assert ws.engine.scalar("SELECT count(*) FROM listing_identifiers WHERE value = ?", [tax])
+    payee = ("ООО «Вятка Станкосервис»", "4345098761")
+    rows = []
+    for i, day in enumerate(monthly("2023-02-01", 6, 30)):
+        payer = ("JSC CONCERN KALASHNIKOV", tax) if i % 2 else ("АО «Концерн «Калашников»", "")
+        rows.append(
+            [f"PK{i}", day, payer[0], payer[1], payee[0], payee[1], "300000", "USD", "300000", "оплата"]
+        )
+    path = tmp_path / "payments.csv"
+    with open(path, "w", encoding="utf-8", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(["record_id", "date", "payer_name", "payer_tax_id", "payee_name", "payee_tax_id", "amount",
+                    "currency", "amount_usd", "purpose"])  # fmt: skip
+        w.writerows(rows)
+    ingest_table(ws, "payments", path)
+    r = Rows("KL")
+    r.party(
+        "reg-kalashnikov", "АО «Концерн «Калашников»", "RU", aliases="JSC CONCERN KALASHNIKOV", tax_id=tax
+    )
+    r.party("reg-vyatka", payee[0], "RU", tax_id=payee[1])
+    r.load(ws, tmp_path)
+
+    def listed_records() -> int:
+        found = run_detectors(ws, ["sanctioned_party"])["sanctioned_party"]
+        return sum(len(f.record_ids) for f in found if any(e.id == tax for e in f.entities))
+
+    assert listed_records() == 3
+    cluster_parties(ws)
+    assert listed_records() == 6

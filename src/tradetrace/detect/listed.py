@@ -31,10 +31,13 @@ LISTED = "_tt_listed"
 
 
 def party_key_sql(tax: str, name: str) -> str:
-    """SQL for the party key of a (tax id, name) pair of columns."""
+    """SQL for the party key of a (tax id, name) pair of columns: the cleaned tax id, else the
+    tax id of the name's resolution cluster, else ``name:`` and the name in upper case (see
+    :mod:`tradetrace.detect.party_keys`; the runner builds its tables before any detector)."""
+    name_key = f"'name:' || upper(trim({name}))"
     return (
         f"coalesce(nullif(regexp_replace(upper(coalesce({tax}, '')), '[^0-9A-Z]', '', 'g'), ''), "
-        f"'name:' || upper(trim({name})))"
+        f"(SELECT c.canon FROM _tt_pk_canon c WHERE c.key = {name_key}), {name_key})"
     )
 
 

@@ -12,7 +12,10 @@ selected by their raw tax id and name:
   exporter) and payments (payer, payee), with its cleaned form, NULL when
   nothing is left of it;
 - ``_tt_pk_name(raw, key)``: every name written there (and every
-  manufacturer), with ``'name:' || upper(trim(raw))``.
+  manufacturer), with ``'name:' || upper(trim(raw))``; or, when ``resolve``
+  has clustered the parties, the tax key of the name's cluster (``_tt_pk_canon``):
+  a party written without its tax id, in another script or spelling, is then the
+  party with that tax id.
 
 A row's party key is in a set exactly when its tax id's key is, or when its
 tax id has no key and its name's key is (:func:`rows_sql`). The tables are
@@ -29,6 +32,7 @@ from tradetrace.engine.dialect import quote_literal
 
 TAX = "_tt_pk_tax"
 NAME = "_tt_pk_name"
+CANON = "_tt_pk_canon"
 _META = "_tt_pk_meta"
 _SOURCES = {
     "shipments": (("importer_tax_id", "importer_name"), ("exporter_tax_id", "exporter_name")),
@@ -37,7 +41,13 @@ _SOURCES = {
 
 
 def _fingerprint(engine: Engine, tables: list[str]) -> str:
+    from tradetrace.graph.identity import clusters_available
+
     parts = [f"{t}:{engine.scalar(f'SELECT count(*) FROM {t}')}" for t in tables]
+    if clusters_available(engine):
+        parts.append(
+            str(engine.fetchone("SELECT count(*), sum(hash(cluster_id, mention_id)) FROM party_clusters"))
+        )
     if engine.table_exists("loads"):
         parts += [
             str(r[0])
@@ -65,12 +75,34 @@ def ensure_key_maps(engine: Engine) -> None:
         SELECT raw, nullif(regexp_replace(upper(raw), '[^0-9A-Z]', '', 'g'), '') AS key
         FROM ({" UNION ".join(taxes)}) WHERE raw IS NOT NULL"""
     )
+    _canonical_names(engine)
     engine.execute(
         f"""CREATE OR REPLACE TEMP TABLE {NAME} AS
-        SELECT raw, 'name:' || upper(trim(raw)) AS key FROM ({" UNION ".join(names)}) WHERE raw IS NOT NULL"""
+        SELECT n.raw, coalesce(c.canon, n.key) AS key FROM (
+          SELECT raw, 'name:' || upper(trim(raw)) AS key FROM ({" UNION ".join(names)}) WHERE raw IS NOT NULL
+        ) n LEFT JOIN {CANON} c ON c.key = n.key"""
     )
     engine.execute(
         f"CREATE OR REPLACE TEMP TABLE {_META} AS SELECT CAST({quote_literal(fp)} AS VARCHAR) AS fp"
+    )
+
+
+def _canonical_names(engine: Engine) -> None:
+    """``_tt_pk_canon(key, canon)``: a name key written without a tax id -> the tax key of its
+    entity-resolution cluster, when every cluster of that name agrees on one; empty before
+    ``resolve``."""
+    from tradetrace.graph.identity import clusters_available, tax_key_sql
+
+    if not clusters_available(engine):
+        engine.execute(f"CREATE OR REPLACE TEMP TABLE {CANON} (key VARCHAR, canon VARCHAR)")
+        return
+    engine.execute(
+        f"""CREATE OR REPLACE TEMP TABLE {CANON} AS
+        SELECT key, min(canon) AS canon FROM (
+          SELECT 'name:' || upper(trim(m.name)) AS key, {tax_key_sql("c.cluster_tax_id")} AS canon
+          FROM party_mentions m JOIN party_clusters c ON c.mention_id = m.mention_id
+          WHERE m.tax_id IS NULL AND m.source_table IN ('shipments', 'payments')
+        ) GROUP BY key HAVING count(DISTINCT canon) = 1 AND count(canon) = count(*)"""
     )
 
 

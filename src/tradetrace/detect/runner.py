@@ -42,6 +42,9 @@ def run_detectors(
     unknown = [n for n in chosen if n not in available]
     if unknown:
         raise ValueError(f"unknown detector(s) {unknown}; available: {', '.join(available)}")
+    from tradetrace.detect.party_keys import ensure_key_maps
+
+    ensure_key_maps(ws.engine)  # party keys (and their clusters) for every detector's SQL
     ctx = DetectContext(ws.engine, workspace_rules(ws), progress or NullProgress())
     results: dict[str, list[Finding]] = {}
     for name in chosen:
