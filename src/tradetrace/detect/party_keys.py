@@ -41,13 +41,10 @@ _SOURCES = {
 
 
 def _fingerprint(engine: Engine, tables: list[str]) -> str:
-    from tradetrace.graph.identity import clusters_available
+    from tradetrace.graph.identity import clusters_fingerprint
 
     parts = [f"{t}:{engine.scalar(f'SELECT count(*) FROM {t}')}" for t in tables]
-    if clusters_available(engine):
-        parts.append(
-            str(engine.fetchone("SELECT count(*), sum(hash(cluster_id, mention_id)) FROM party_clusters"))
-        )
+    parts.append(clusters_fingerprint(engine))  # name keys go through the clusters
     if engine.table_exists("loads"):
         parts += [
             str(r[0])

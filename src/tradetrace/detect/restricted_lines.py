@@ -125,12 +125,9 @@ def _fingerprint(engine: Engine, rules: RuleSet) -> str:
             str(r[0])
             for r in engine.fetchall("SELECT load_id FROM loads WHERE kind = 'shipments' ORDER BY load_id")
         ]
-    from tradetrace.graph.identity import clusters_available
+    from tradetrace.graph.identity import clusters_fingerprint
 
-    if clusters_available(engine):  # buyers are keyed through their clusters: a new resolve re-keys them
-        parts.append(
-            str(engine.fetchone("SELECT count(*), sum(hash(cluster_id, mention_id)) FROM party_clusters"))
-        )
+    parts.append(clusters_fingerprint(engine))  # buyers are keyed through their clusters
     for r in rules:
         parts.append(
             repr((r.id, r.kind, r.effective_date, r.end_date, r.goods, r.restricting, r.destinations))

@@ -27,7 +27,14 @@ from tradetrace.engine import Engine
 from tradetrace.graph.tables import GRAPH_MENTIONS
 from tradetrace.resolve.normalize import name_key
 
-__all__ = ["IdentityStats", "build_mentions", "clusters_available", "mention_join", "tax_key_sql"]
+__all__ = [
+    "IdentityStats",
+    "build_mentions",
+    "clusters_available",
+    "clusters_fingerprint",
+    "mention_join",
+    "tax_key_sql",
+]
 
 MENTIONS = "_g_mentions"
 NAMES = "_g_names"
@@ -152,6 +159,14 @@ def clusters_available(engine: Engine) -> bool:
         if not engine.table_exists(table) or not needed <= set(engine.table_columns(table)):
             return False
     return bool(engine.scalar("SELECT count(*) > 0 FROM party_clusters"))
+
+
+def clusters_fingerprint(engine: Engine) -> str:
+    """What changes when ``resolve`` rewrites the clusters ("" before it has run): for caches of
+    tables keyed through them."""
+    if not clusters_available(engine):
+        return ""
+    return str(engine.fetchone("SELECT count(*), sum(hash(cluster_id, mention_id)) FROM party_clusters"))
 
 
 def _is_org(name: str) -> bool:

@@ -131,8 +131,7 @@ def _fetch(
     name = f"_case_ids_{table}"
     e.register(name, pa.table({"record_id": pa.array(sorted(set(ids)), pa.string())}))
     try:
-        present = {str(r[0]) for r in e.fetchall(f"SELECT column_name FROM (DESCRIBE {table})")}
-        cols = ", ".join(f"s.{c}" if c in present else f"NULL AS {c}" for c in columns)
+        cols = ", ".join(f"s.{c}" for c in columns)
         rows: list[dict[str, Any]] = e.arrow(
             f"SELECT {cols}{extra} FROM {table} s SEMI JOIN {name} i ON i.record_id = s.record_id "
             "ORDER BY s.date, s.record_id"
@@ -142,7 +141,7 @@ def _fetch(
     return rows
 
 
-def load_case(ws: Workspace, case_id: str, network: bool = True) -> CaseDoc:
+def load_case(ws: Workspace, case_id: str) -> CaseDoc:
     """Gather the case, its findings, cited records, summary, list matches, ties and network."""
     case = _case_row(ws, case_id)
     by_id = {f["finding_id"]: f for f in read_findings(ws.engine)}
@@ -157,15 +156,15 @@ def load_case(ws: Workspace, case_id: str, network: bool = True) -> CaseDoc:
         f", {dest} AS destination, {shipment_route_sql()} AS route",
     )
     payments = _fetch(ws, "payments", PAYMENT_COLUMNS, record_ids)
+    mark_listed_payments(findings, payments)
     doc = CaseDoc(case, findings, shipments, payments)
     doc.summary = summarise(findings, shipments, payments)
     doc.list_matches = list_matches(findings)
     doc.ties = ties(findings)
     doc.paragraph = paragraph(doc.summary, doc.ties)
-    if network:
-        from tradetrace.report.network import case_network
+    from tradetrace.report.network import case_network
 
-        doc.network = case_network(ws, case_id, findings)
+    doc.network = case_network(ws, case_id, findings)
     return doc
 
 
@@ -247,12 +246,20 @@ def _listed_keys(findings: Sequence[dict[str, Any]]) -> set[str]:
     return keys
 
 
-def _payments(
-    findings: Sequence[dict[str, Any]], payments: Sequence[dict[str, Any]]
-) -> dict[str, Any] | None:
+def mark_listed_payments(findings: Sequence[dict[str, Any]], payments: Sequence[dict[str, Any]]) -> None:
+    """Flag each cited payment whose payer is a listed party named by the findings (``listed``)."""
+    listed = _listed_keys(findings)
+    for p in payments:
+        p["listed"] = (
+            _party_key(p["payer_tax_id"], p["payer_name"]) in listed
+            or "name:" + _nk(str(p["payer_name"] or "")) in listed
+        )
+
+
+def _payments(payments: Sequence[dict[str, Any]]) -> dict[str, Any] | None:
+    """Payment numbers; payers flagged by :func:`mark_listed_payments` count as listed."""
     if not payments:
         return None
-    listed = _listed_keys(findings)
     payee_usd: dict[str, float] = defaultdict(float)
     payee_name: dict[str, str] = {}
     payers: dict[str, dict[str, Any]] = {}
@@ -264,8 +271,7 @@ def _payments(
         item = payers.setdefault(key, {"name": p["payer_name"], "usd": 0.0, "payments": 0, "listed": False})
         item["usd"] += float(p["amount_usd"] or 0.0)
         item["payments"] += 1
-        if key in listed or "name:" + _nk(str(p["payer_name"] or "")) in listed:
-            item["listed"] = True
+        item["listed"] = item["listed"] or bool(p.get("listed"))
     listed_payers = [v for v in payers.values() if v["listed"]]
     first, last = _span(payments)
     return {
@@ -311,7 +317,7 @@ def summarise(
     }
     if (rs := _route_switch(findings, shipments)) is not None:
         out["route_switch"] = rs
-    if (pay := _payments(findings, payments)) is not None:
+    if (pay := _payments(payments)) is not None:
         out["payments"] = pay
     mis_ids = {r for f in findings if "MISDECLARATION" in f["flags"] for r in f["record_ids"]}
     if mis_ids:
@@ -521,13 +527,3 @@ def charts(doc: CaseDoc) -> tuple[dict[str, str], bool]:
     if doc.network.get("nodes"):
         out["network"] = network_svg(doc.network)
     return out, listing
-
-
-def mark_listed_payments(doc: CaseDoc) -> None:
-    """Flag each cited payment whose payer is a listed party of the case (``listed``)."""
-    listed = _listed_keys(doc.findings)
-    for p in doc.payments:
-        p["listed"] = (
-            _party_key(p["payer_tax_id"], p["payer_name"]) in listed
-            or "name:" + _nk(str(p["payer_name"] or "")) in listed
-        )

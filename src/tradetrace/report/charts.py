@@ -6,6 +6,12 @@ import io
 from collections.abc import Mapping, Sequence
 from datetime import date
 
+
+def plain(text: str) -> str:
+    """Text matplotlib draws as written: no maths between dollar signs."""
+    return text.replace("$", r"\$")
+
+
 ROUTE_COLOURS = ("#1f4e79", "#c0392b", "#e67e22", "#8e44ad", "#16a085", "#7f8c8d", "#d35400", "#2c3e50")
 
 
@@ -41,7 +47,7 @@ def monthly_routes_svg(
             label = (labels or {}).get(route) or (
                 "direct from origin" if route == "direct" else f"via {route}"
             )
-            label = label.replace("$", r"\$")
+            label = plain(label)
             ax.bar(
                 xs, values, width=25, bottom=bottom, label=label, color=ROUTE_COLOURS[i % len(ROUTE_COLOURS)]
             )
@@ -50,7 +56,7 @@ def monthly_routes_svg(
         for i, (when, label) in enumerate(sorted(markers)):
             x = float(to_num(when))
             ax.axvline(x, color="#333", linestyle="--", linewidth=1)
-            ax.text(x, top * (1.04 + 0.09 * i), " " + label.replace("$", r"\$"), fontsize=8, va="bottom", ha="left",
+            ax.text(x, top * (1.04 + 0.09 * i), " " + plain(label), fontsize=8, va="bottom", ha="left",
                     bbox={"facecolor": "white", "edgecolor": "none", "pad": 1})  # fmt: skip
         ax.set_ylim(0, top * (1.12 + 0.09 * len(markers)))
         ax.set_ylabel(f"USD {unit}")
@@ -142,7 +148,7 @@ def flow_svg(
                     Rectangle((xs[col] - width / 2, bottom), width, h, facecolor=colour, edgecolor="white")
                 )
                 value = sum(f[3] for f in flows if f[col] == label)
-                text = label.replace("$", r"\$") + f"\n\\${value / 1e6:,.2f}M ({value / total:.0%})"
+                text = plain(label) + f"\n\\${value / 1e6:,.2f}M ({value / total:.0%})"
                 ha = "right" if col == 0 else "left"
                 dx = -width / 2 - 0.03 if col == 0 else width / 2 + 0.03
                 ax.text(xs[col] + dx, bottom + h / 2, text, ha=ha, va="center", fontsize=8)

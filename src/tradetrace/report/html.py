@@ -158,9 +158,8 @@ def render_case(
     """Render a :class:`tradetrace.report.case.CaseDoc` with its charts."""
     from datetime import UTC, datetime
 
-    from tradetrace.report.case import charts, flows, mark_listed_payments
+    from tradetrace.report.case import charts, flows
 
-    mark_listed_payments(doc)
     pictures, listing = charts(doc) if template.endswith(".html.j2") else ({}, False)
     manifest = ws.manifest()
     cut = slice(None) if max_records is None else slice(0, max_records)
@@ -194,12 +193,11 @@ def render_case(
 
 def write_case_report(ws: Workspace, case_id: str, out: Path, fmt: str = "html") -> Path:
     """Write the report of case ``case_id`` to ``out`` as html, pdf, md or json."""
-    from tradetrace.report.case import load_case, mark_listed_payments
+    from tradetrace.report.case import load_case
 
     doc = load_case(ws, case_id)
     out.parent.mkdir(parents=True, exist_ok=True)
     if fmt == "json":
-        mark_listed_payments(doc)
         body = {**doc.as_json(), "manifest": ws.manifest()}
         out.write_text(json.dumps(body, ensure_ascii=False, indent=1, default=str), encoding="utf-8")
         return out

@@ -17,6 +17,7 @@ import json
 import math
 from typing import Any
 
+from tradetrace.report.charts import plain
 from tradetrace.resolve.normalize import name_key, tax_key
 from tradetrace.workspace import Workspace
 
@@ -155,11 +156,6 @@ def _short(name: str, limit: int = 30) -> str:
     name = " ".join(str(name).split())
     name = name if len(name) <= limit else name[: limit - 1] + "…"
     return plain(name)
-
-
-def plain(text: str) -> str:
-    """Text matplotlib draws as written: no maths between dollar signs."""
-    return text.replace("$", r"\$")
 
 
 def edge_label(ed: dict[str, Any]) -> str:
