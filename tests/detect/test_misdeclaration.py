@@ -8,6 +8,8 @@ from typing import Any
 
 import pytest
 
+from tradetrace.detect.severity import severity
+
 from tests.detect.builder import Rows, monthly
 from tradetrace.detect.findings import Finding
 from tradetrace.detect.misdeclaration import knowledge
@@ -101,7 +103,9 @@ def test_numbers_in_the_explanation(found: dict[str, Finding]) -> None:
     line = next(iter(f.metrics["line_details"].values()))
     assert line["unit_value_usd"] == pytest.approx(250_000) and line["whole_quantile_usd"] > 100_000
     assert line["parts_median_usd"] < 1_000
-    assert f.severity == "medium" and [e.role for e in f.entities] == ["importer", "intermediary"]
+    # one rule for severity: probability 0.83 (calibrated) and $250,000 at stake
+    assert f.severity == severity(f.score, f.value_usd) == "high"
+    assert [e.role for e in f.entities] == ["importer", "intermediary"]
 
 
 def test_knowledge_is_data() -> None:

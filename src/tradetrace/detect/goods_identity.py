@@ -17,7 +17,7 @@ import yaml
 from tradetrace.detect.base import DetectContext, Detector, param
 from tradetrace.detect.findings import EntityRef, Finding, stable_id
 from tradetrace.detect.party_index import exporter_identities, party_index, register_map
-from tradetrace.detect.restricted_lines import Lines, restricted_lines, severity_by_value, value_term
+from tradetrace.detect.restricted_lines import Lines, restricted_lines, value_term
 from tradetrace.detect.typologies import EU_12G, EU_EDD_2023, FINCEN_2022, FINCEN_2023, UK_OTSI_2025
 
 # Upper case, then spaces, punctuation and symbols removed: the same in SQL (RE2) and Python.
@@ -235,7 +235,7 @@ class GoodsIdentity(Detector):
         return Finding(
             detector=self.ident,
             flags=list(self.flags),
-            severity=severity_by_value(value),
+            severity="low",  # the runner sets it from the calibrated score (detect.severity)
             score=score,
             title=f"{maker} {label}: reached {dest} via {most} intermediaries in {', '.join(countries)}",
             explanation=explanation,

@@ -27,10 +27,11 @@ BIS_MEU = Citation(
 
 
 @cache
-def defence_pattern() -> str:
-    """An RE2 pattern over lower-cased names, from data/detect/defence_terms.yaml."""
+def defence_pattern(group: str = "specific") -> str:
+    """An RE2 pattern over lower-cased names: the ``specific`` defence words or the ``generic``
+    enterprise types of data/detect/defence_terms.yaml."""
     ref = resources.files("tradetrace").joinpath("data", "detect", "defence_terms.yaml")
-    data = yaml.safe_load(ref.read_text("utf-8"))
+    data = yaml.safe_load(ref.read_text("utf-8"))[group]
     subs = [str(t).lower() for terms in (data.get("substrings") or {}).values() for t in terms]
     words = [str(t).lower() for terms in (data.get("words") or {}).values() for t in terms]
     alts = [re.escape(s) for s in subs]
@@ -64,10 +65,16 @@ class MilitaryEndUse(Detector):
     such payers pay it, or when their share of its income is high: its goods
     are likely to reach military end users, the end-use red flag of the
     FinCEN/BIS alerts. The monthly series shows when that business began.
+
+    Defence words are of two strengths: words that name weapons or defence
+    work (``specific``) and enterprise types civilian firms share too
+    (``generic``: plant, research institute, design bureau, aviation). A
+    finding whose flagged payers are neither listed nor named by a specific
+    word rests on a name alone: it is marked weak and never becomes strong.
     """
 
     name = "military_end_use"
-    version = 1
+    version = 2
     flags = ("MILITARY_END_USE",)
     citations = (BIS_MEU, FINCEN_2022, FINCEN_2023, BIS_KYC)
     Params = MilitaryEndUseParams
@@ -86,7 +93,8 @@ class MilitaryEndUse(Detector):
         with registered_hits(engine, hits):
             cls = (
                 f"WITH p AS ({base}), c AS (SELECT p.*, payer_key IN (SELECT pkey FROM {LISTED}) AS listed, "
-                "regexp_matches(lower(payer_name), ?) AS defence FROM p), "
+                "regexp_matches(lower(payer_name), ?) AS specific, "
+                "specific OR regexp_matches(lower(payer_name), ?) AS defence FROM p), "
                 "agg AS (SELECT payee_key, sum(usd) AS total, "
                 "count(DISTINCT payer_key) FILTER (WHERE listed OR defence) AS n_flag, "
                 "coalesce(sum(usd) FILTER (WHERE listed OR defence), 0) AS flag_usd, "
@@ -95,11 +103,18 @@ class MilitaryEndUse(Detector):
             rows = engine.fetchall(
                 cls
                 + "SELECT c.payee_key, c.payee_name, c.record_id, c.date, c.usd, c.payer_name, c.payer_key, "
-                "c.listed, c.defence, agg.total FROM c JOIN agg USING (payee_key) "
+                "c.listed, c.defence, agg.total, c.specific FROM c JOIN agg USING (payee_key) "
                 "WHERE agg.flag_usd >= ? AND (agg.n_flag >= ? OR agg.flag_usd >= ? * agg.total "
                 "OR (agg.listed_usd > 0 AND agg.listed_usd >= ? * agg.total)) "
                 "ORDER BY c.payee_key, c.date, c.record_id",
-                [defence_pattern(), p.min_usd, p.min_payers, p.min_share, p.min_listed_share],
+                [
+                    defence_pattern("specific"),
+                    defence_pattern("generic"),
+                    p.min_usd,
+                    p.min_payers,
+                    p.min_share,
+                    p.min_listed_share,
+                ],
             )
         per: dict[str, list[tuple[Any, ...]]] = defaultdict(list)
         for r in rows:
@@ -165,13 +180,7 @@ class MilitaryEndUse(Detector):
             0.9,
             0.45 + 0.2 * share + 0.1 * min(1.0, n_payers / 20) + (0.15 if listed_payers else 0.0),
         )
-        severity = (
-            "critical"
-            if listed_payers and flag_usd >= 1e6
-            else "high"
-            if flag_usd >= 1e6 or listed_payers
-            else "medium"
-        )
+        specific = {str(r[6]) for r in flagged if r[10]}
         entities = [EntityRef(payee_key, payee, "importer")]
         entities += [EntityRef(x["key"], x["name"], "listed_party") for x in listed_payers]
         entities += [EntityRef(k, v[0], "payer") for k, v in sorted(payers.items()) if not v[1]][:50]
@@ -184,13 +193,19 @@ class MilitaryEndUse(Detector):
             "payers": n_payers,
             "listed_payers": listed_payers,
             "defence_payers": n_payers - len(listed_payers),
+            "specific_payers": len(specific),
             "period": {"start": start.isoformat(), "end": end.isoformat()},
             "monthly_usd": {k: {a: round(b, 2) for a, b in v.items()} for k, v in sorted(monthly.items())},
         }
+        if not listed_payers and not specific:
+            metrics["weak"] = (
+                "payers named only by enterprise types (plant, research institute, design bureau, aviation) "
+                "that civilian firms share"
+            )
         return Finding(
             detector=self.ident,
             flags=list(self.flags),
-            severity=severity,
+            severity="low",  # the runner sets it from the calibrated score (detect.severity)
             score=round(score, 4),
             title=f"{payee}: {share:.0%} of incoming payments (${flag_usd / 1e6:,.2f}M) from {n_payers} "
             f"defence-sector or listed payers",

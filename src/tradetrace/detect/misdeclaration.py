@@ -17,7 +17,7 @@ import yaml
 
 from tradetrace.detect.base import DetectContext, Detector, param
 from tradetrace.detect.findings import EntityRef, Finding, stable_id
-from tradetrace.detect.restricted_lines import most_common, severity_by_value, value_term
+from tradetrace.detect.restricted_lines import most_common, value_term
 from tradetrace.detect.shipment_keys import DEST, key_parties
 from tradetrace.detect.typologies import BIS_KYC, EU_EDD_2023, FINCEN_2022, UK_OTSI_2025
 from tradetrace.engine import Engine
@@ -230,7 +230,7 @@ class Misdeclaration(Detector):
         return Finding(
             detector=self.ident,
             flags=list(self.flags),
-            severity=severity_by_value(value),
+            severity="low",  # the runner sets it from the calibrated score (detect.severity)
             score=score,
             title=f"{buyer_name}: ${value / 1e6:,.2f}M declared as parts (or machines) that the value, weight "
             "or description contradicts",

@@ -20,11 +20,13 @@ from tradetrace.detect.party_index import (
     party_index,
     register_map,
 )
-from tradetrace.detect.restricted_lines import Lines, restricted_lines, severity_by_value, value_term
+from tradetrace.detect.restricted_lines import Lines, restricted_lines, value_term
 from tradetrace.detect.typologies import BIS_KYC, EU_EDD_2023, FINCEN_2022, FINCEN_2023_NOV, UK_OTSI_2025
 from tradetrace.engine import Engine
 
 _NON_WORD = re.compile(r"[\W_]+")
+# signals of one kind count once: a firm incorporated after the rules is first seen after them too
+_KIND = {"incorporated_after": "new", "first_seen_after": "new"}
 _NON_DIGIT = re.compile(r"\D+")
 
 
@@ -40,6 +42,17 @@ class NewIntermediaryParams:
     quiet_days: int = param(180, "... when it has also been silent for this long before the data end")
     min_address_chars: int = param(12, "shortest normalised address compared for co-location")
     min_phone_digits: int = param(7, "shortest phone number (digits) compared for co-location")
+    min_third_share: float = param(
+        0.5,
+        "an importer whose restricted goods came at least this share through exporters in third "
+        "countries (outside the restricting ones) has a second kind of signal besides being new",
+    )
+    max_firms_at_address: int = param(
+        5,
+        "an address or phone shared by more firms (anywhere in the workspace) is a mass-registration "
+        "address or a registration agent: sharing it is not co-location (Russia's tax service lists "
+        "addresses of 5 or 10 or more firms, by region)",
+    )
 
 
 @dataclass
@@ -52,6 +65,7 @@ class _Cand:
     dests: set[str] = field(default_factory=set)
     addresses: set[str] = field(default_factory=set)
     value: float = 0.0
+    outside: float = 0.0  # of which through exporters in third countries outside the restricting ones
     n: int = 0
     first: date | None = None  # first restricted line after the rules
     last: date | None = None
@@ -89,10 +103,19 @@ class NewIntermediary(Detector):
     ``score = 0.25 + 0.3 * incorporated + 0.15 * co_located + 0.1 * first_seen
     + 0.05 * short_lived + 0.1 * value`` (at most 0.9): a firm only first seen
     late stays below 0.5, one incorporated after the restrictions is above.
+
+    Each signal alone is common in lawful trade: firms founded after 2022,
+    hundreds of firms at one business-centre address. Co-location counts only
+    at an address (or phone) that at most ``max_firms_at_address`` firms of
+    the whole workspace share. A finding resting on one kind of signal (being
+    new, incorporated or first seen after, counts once; goods of a
+    restricting country carried by an exporter in a third country, or an
+    importer that received most of them that way, are a second kind) is
+    marked weak and never becomes strong.
     """
 
     name = "new_intermediary"
-    version = 1
+    version = 2
     flags = ("NEW_INTERMEDIARY",)
     citations = (FINCEN_2022, FINCEN_2023_NOV, EU_EDD_2023, UK_OTSI_2025, BIS_KYC)
     Params = NewIntermediaryParams
@@ -105,7 +128,7 @@ class NewIntermediary(Detector):
         index = party_index(e)
         cands = _exporters(e, lines, index) | _importers(e, lines, index)
         cands = {k: c for k, c in cands.items() if c.value >= p.min_value_usd}
-        colocated = _colocation(cands, p)
+        colocated = _colocation(cands, _crowded(e, p), p)
         findings = []
         for key in sorted(cands):
             f = self._finding(cands[key], colocated.get(key, []), cands, lines, p)
@@ -163,13 +186,8 @@ class NewIntermediary(Detector):
         score = 0.25 + 0.3 * ("incorporated_after" in signals) + 0.15 * ("co_located" in signals)
         score += 0.1 * ("first_seen_after" in signals) + 0.05 * ("short_lived" in signals)
         score = round(min(0.9, score + 0.1 * value_term(c.value)), 4)
-        severity = severity_by_value(c.value)
-        if "incorporated_after" in signals:
-            severity = (
-                "high"
-                if "co_located" in signals and severity != "critical"
-                else max(severity, "medium", key=("low", "medium", "high", "critical").index)
-            )
+        via_third = c.role == "intermediary" or c.outside >= p.min_third_share * c.value
+        evidence = {_KIND.get(s, s) for s in signals} | ({"third_country"} if via_third else set())
         where = ", ".join(sorted(c.countries)) or "-"
         what = "exported" if c.role == "intermediary" else "imported"
         partners = sorted(c.partners, key=lambda k: (-c.partners[k], k))
@@ -191,7 +209,7 @@ class NewIntermediary(Detector):
         return Finding(
             detector=self.ident,
             flags=list(self.flags),
-            severity=severity,
+            severity="low",  # the runner sets it from the calibrated score (detect.severity)
             score=score,
             title=f"{c.name} ({where}): {', '.join(s.replace('_', ' ') for s in signals)}; "
             f"${c.value / 1e6:,.2f}M of restricted goods",
@@ -212,9 +230,15 @@ class NewIntermediary(Detector):
                 "last_seen": c.seen_last.isoformat() if c.seen_last else None,
                 "value_usd": round(c.value, 2),
                 "shipments": c.n,
+                "third_country_usd": round(c.outside if c.role == "importer" else c.value, 2),
                 "co_located_with": sorted({k for k, _ in shared}),
                 "party": party_facts(c.party),
-            },
+            }
+            | (
+                {"weak": f"{' and '.join(sorted(signals)).replace('_', ' ')} alone"}
+                if len(evidence) < 2
+                else {}
+            ),
             citations=list(self.citations),
             finding_id=stable_id(self.name, c.role, c.key),
         )
@@ -257,9 +281,10 @@ def _importers(e: Engine, lines: Lines, index: PartyIndex) -> dict[str, _Cand]:
     )
     names: dict[str, set[str]] = defaultdict(set)
     taxes: dict[str, set[str]] = defaultdict(set)
-    for buyer, name, tax, dest, ekey, ename, _outside, n, v, first, last, dates, rids in rows:
+    for buyer, name, tax, dest, ekey, ename, outside, n, v, first, last, dates, rids in rows:
         c = out.setdefault(buyer, _Cand(buyer, "importer", None))
         _add(c, name, None, dest, None, n, v, first, last, dates, rids)
+        c.outside += v if outside else 0.0
         if name:
             names[buyer].add(name)
         if tax:
@@ -306,22 +331,57 @@ def _seen(cands: dict[str, _Cand], rows: list[tuple[Any, ...]]) -> None:
             c.seen_last = last if c.seen_last is None else max(c.seen_last, last)
 
 
-def _colocation(cands: dict[str, _Cand], p: NewIntermediaryParams) -> dict[str, list[tuple[str, str]]]:
-    """Candidate -> [(other candidate, 'address' | 'phone')] sharing one."""
+def _address(raw: str, p: NewIntermediaryParams) -> str | None:
+    norm = _NON_WORD.sub(" ", raw.lower()).strip()
+    return norm if len(norm.replace(" ", "")) >= p.min_address_chars else None
+
+
+def _phone(raw: str, p: NewIntermediaryParams) -> str | None:
+    digits = _NON_DIGIT.sub("", raw)
+    return digits if len(digits) >= p.min_phone_digits else None
+
+
+def _crowded(e: Engine, p: NewIntermediaryParams) -> set[tuple[str, str]]:
+    """('address' | 'phone', value) shared by more than ``max_firms_at_address`` firms anywhere
+    in the workspace: the register's parties and the shipments' importers and exporters (a
+    firm counted by its tax id, else its name)."""
+    parts = []
+    if e.table_exists("parties"):
+        parts += [
+            "SELECT 'address', address, 'p:' || entity_id FROM parties WHERE address IS NOT NULL",
+            "SELECT 'phone', phone, 'p:' || entity_id FROM parties WHERE phone IS NOT NULL",
+        ]
+    for side in ("importer", "exporter"):
+        parts.append(
+            f"SELECT 'address', {side}_address, coalesce('t:' || {side}_tax_id, 'n:' || upper(trim({side}_name))) "
+            f"FROM shipments WHERE {side}_address IS NOT NULL"
+        )
+    firms: dict[tuple[str, str], set[str]] = defaultdict(set)
+    for what, raw, firm in e.fetchall(" UNION ".join(parts)):
+        value = (_address if what == "address" else _phone)(str(raw), p)
+        if value is not None:
+            firms[(what, value)].add(str(firm))
+    return {k for k, v in firms.items() if len(v) > p.max_firms_at_address}
+
+
+def _colocation(
+    cands: dict[str, _Cand], crowded: set[tuple[str, str]], p: NewIntermediaryParams
+) -> dict[str, list[tuple[str, str]]]:
+    """Candidate -> [(other candidate, 'address' | 'phone')] sharing one that few firms share."""
     where: dict[tuple[str, str], set[str]] = defaultdict(set)
     for key, c in cands.items():
         addrs = set(c.addresses) | ({c.party.address} if c.party and c.party.address else set())
         for a in addrs:
-            norm = _NON_WORD.sub(" ", a.lower()).strip()
-            if len(norm.replace(" ", "")) >= p.min_address_chars:
+            norm = _address(a, p)
+            if norm is not None:
                 where[("address", norm)].add(key)
-        phone = _NON_DIGIT.sub("", c.party.phone or "") if c.party else ""
-        if len(phone) >= p.min_phone_digits:
+        phone = _phone(c.party.phone or "", p) if c.party else None
+        if phone is not None:
             where[("phone", phone)].add(key)
     out: dict[str, set[tuple[str, str]]] = defaultdict(set)
-    for (what, _), keys in where.items():
+    for (what, value), keys in where.items():
         ids = {_party_id(cands[k]) for k in keys}
-        if len(ids) < 2:
+        if len(ids) < 2 or (what, value) in crowded:
             continue
         for k in keys:
             out[k] |= {(o, what) for o in keys if _party_id(cands[o]) != _party_id(cands[k])}

@@ -14,7 +14,7 @@ import pyarrow as pa
 from tradetrace.detect.base import DetectContext, Detector, param
 from tradetrace.detect.findings import EntityRef, Finding, stable_id
 from tradetrace.detect.party_index import exporter_identities, party_index
-from tradetrace.detect.restricted_lines import most_common, restricted_lines, severity_by_value, value_term
+from tradetrace.detect.restricted_lines import most_common, restricted_lines, value_term
 from tradetrace.detect.typologies import EU_EDD_2023, FINCEN_2022, FINCEN_2023_NOV, UK_OTSI_2025
 
 _MAD = 1.4826  # MAD -> standard deviation for normal data
@@ -232,7 +232,7 @@ class PriceAnomaly(Detector):
         return Finding(
             detector=self.ident,
             flags=list(self.flags),
-            severity=severity_by_value(abs(premium), critical=2e6, high=5e5, medium=5e4),
+            severity="low",  # the runner sets it from the calibrated score (detect.severity)
             score=score,
             title=f"{bname} paid {ratio:.1f}x the usual unit value for {mname}'s goods {route} "
             f"({n} lines, ${value / 1e6:,.2f}M)",

@@ -34,6 +34,14 @@ class RelatedPartiesParams:
         "lead kinds that also tie sister firms of one group: alone, they need trade between the two "
         "(shared customers of a corporate group are ordinary)",
     )
+    strong_kinds: str = param(
+        "shared_person,direct_relation,associated_people,shared_email,shared_phone",
+        "lead kinds that tie two firms by people or private contacts; the others (similar_name, "
+        "shared_address, shared_website) are weak: common among unrelated firms",
+    )
+    min_strong_strength: float = param(
+        0.5, "least strength of a lead of a strong kind to count as strong (a phone shared by many is not)"
+    )
 
 
 @dataclass
@@ -55,10 +63,25 @@ class RelatedParties(Detector):
     its namesake importer, co-owned until recently, keeps the business in the
     family after a restriction. Without ``party_leads`` (run ``resolve``
     first) the detector finds nothing.
+
+    Ties are strong (a shared current or former owner or officer, a direct
+    relation, associates, a private phone or e-mail shared by few firms) or
+    weak (a similar name, a shared address, a shared website): namesakes and
+    mass-registration addresses are common among unrelated firms. Scores::
+
+        strong tie, trade between them      0.6 + 0.25 * strength + 0.05 * (kinds - 1), at most 0.9
+        strong tie, shared counterparties   0.4 + 0.15 * strength + 0.03 * min(3, shared)
+        two weak kinds, trade between them  0.45 + 0.1 * strength
+        one weak kind, trade between them   0.35, marked weak (never strong)
+        two weak kinds, shared counterparties (at least two)  0.35
+
+    A pair with one weak kind of tie and only shared counterparties (two
+    namesakes buying from the same large supplier) is not reported: the lead
+    stays in ``party_leads``.
     """
 
     name = "related_parties"
-    version = 1
+    version = 2
     flags = ("RELATED_PARTIES",)
     citations = (FINCEN_2023_NOV, EU_EDD_2023, BIS_KYC, FATF_BO)
     Params = RelatedPartiesParams
@@ -129,9 +152,14 @@ class RelatedParties(Detector):
                     direct.setdefault(r.record_id, r)
         own = pkeys[a] | pkeys[b]
         shared = sorted(set(ca) & set(cb) - own)
-        group = {k.strip() for k in p.group_kinds.split(",") if k.strip()}
+        group = _kinds(p.group_kinds)
         if all(str(x[0]) in group for x in leads):
             shared = []
+        strong_kinds = _kinds(p.strong_kinds)
+        strong = [x for x in leads if str(x[0]) in strong_kinds and float(x[5]) >= p.min_strong_strength]
+        weak_kinds = {str(x[0]) for x in leads} - {str(x[0]) for x in strong}
+        if not strong and not direct and (len(weak_kinds) < 2 or len(shared) < max(2, p.min_shared)):
+            return None
         if not direct and len(shared) < p.min_shared:
             return None
         shared_recs: dict[str, _Rec] = {}
@@ -160,12 +188,19 @@ class RelatedParties(Detector):
             else ""
         )
         explanation = f"{name_a} and {name_b} are distinct but related: {ties} {trade_text}{shared_text}"
-        if direct:
-            score = min(0.9, 0.5 + 0.3 * strength + 0.05 * (len(kinds) - 1))
+        weak = None
+        if strong and direct:
+            score = min(0.9, 0.6 + 0.25 * strength + 0.05 * (len(kinds) - 1))
+        elif strong:
+            score = 0.4 + 0.15 * strength + 0.03 * min(3, len(shared))
+        elif direct and len(weak_kinds) >= 2:
+            score = 0.45 + 0.1 * strength
+        elif direct:
+            score = 0.35
+            weak = f"one weak tie alone ({kinds[0].replace('_', ' ')}) beside trade between the two"
         else:
-            score = min(0.6, 0.3 + 0.25 * strength + 0.05 * min(3, len(shared)))
+            score = 0.35
         value = direct_usd or shared_usd
-        severity = "high" if direct and value >= 1e6 else "medium" if direct else "low"
         role_a = "importer" if b_to_a > a_to_b else "supplier" if a_to_b > 0 else "related_party"
         role_b = "importer" if a_to_b > b_to_a else "supplier" if b_to_a > 0 else "related_party"
         entities = list(
@@ -197,11 +232,14 @@ class RelatedParties(Detector):
             "shared_counterparties": len(shared),
             "shared_usd": round(shared_usd, 2),
             "clusters": [a, b],
+            "strong_ties": sorted({str(x[0]) for x in strong}),
         }
+        if weak:
+            metrics["weak"] = weak
         return Finding(
             detector=self.ident,
             flags=list(self.flags),
-            severity=severity,
+            severity="low",  # the runner sets it from the calibrated score (detect.severity)
             score=round(score, 4),
             title=f"{name_a} ↔ {name_b}: related ({', '.join(kinds)}), "
             + (
@@ -219,6 +257,10 @@ class RelatedParties(Detector):
             citations=list(self.citations),
             finding_id=stable_id(self.name, a, b),
         )
+
+
+def _kinds(text: str) -> set[str]:
+    return {k.strip() for k in text.split(",") if k.strip()}
 
 
 # The parties of a record: a (tax id, name) pair of columns a party key is made of (a

@@ -29,6 +29,12 @@ _LIMIT = 10  # suppliers / intermediaries named as entities
 class RestrictedGoodsParams:
     min_value_usd: float = param(10_000.0, "least value (USD) of restricted goods a buyer received to report")
     min_shipments: int = param(1, "least number of shipment lines of restricted goods to report")
+    min_third_share: float = param(
+        0.1,
+        "below this share of the value through third countries, the finding rests on restricted goods "
+        "received directly alone (licences, wind-down contracts, exempt uses, HS headings wider than "
+        "the controls): marked weak, never strong",
+    )
 
 
 class RestrictedGoods(Detector):
@@ -125,8 +131,6 @@ class RestrictedGoods(Detector):
         weight = weight_sum / value if value else 0.0
         share = outside_v / value if value else 0.0
         score = round(min(1.0, 0.2 + 0.35 * share + 0.15 * value_term(value) + 0.1 * weight), 4)
-        top_tier = min((t for t in (c.tiers.get(h or "") for h, _, _ in c.hs6_of[key]) if t), default=None)
-        severity = _severity(value, top_tier)
         suppliers, inters, new_v = c.party_summary(key)
         buyer_name = c.names.get(buyer, buyer)
         rule_rows = sorted(c.rule_totals[key].items(), key=lambda kv: (-kv[1][1], kv[0]))
@@ -168,6 +172,10 @@ class RestrictedGoods(Detector):
             "intermediary_countries": inter_countries,
             "goods_weight": round(weight, 3),
         }
+        if share < self.params.min_third_share:
+            metrics["weak"] = (
+                "restricted goods received directly from their origin (or a restricting country) alone"
+            )
         entities = [EntityRef(buyer, buyer_name, "importer")]
         entities += [EntityRef(k, nm, "supplier") for k, nm, _ in suppliers[:_LIMIT]]
         entities += [EntityRef(k, f"{nm} ({h})", "intermediary") for k, nm, h, _ in inters[:_LIMIT]]
@@ -176,7 +184,7 @@ class RestrictedGoods(Detector):
         return Finding(
             detector=self.ident,
             flags=list(self.flags),
-            severity=severity,
+            severity="low",  # the runner sets it from the calibrated score (detect.severity)
             score=score,
             title=f"{buyer_name}: ${value / 1e6:,.2f}M of restricted goods ({label}) into {dest} after the "
             f"rules took effect, {share:.0%} via third countries",
@@ -255,15 +263,6 @@ class _Context:
 
 def _top(counts: dict[str, int]) -> str:
     return min(counts, key=lambda n: (-counts[n], n))
-
-
-def _severity(value: float, top_tier: str | None) -> str:
-    """Value sets the level; CHPL tiers 1 and 2 (the most sought items) raise it one step."""
-    levels = ("low", "medium", "high", "critical")
-    base = 3 if value >= 5e6 else 2 if value >= 1e6 else 1 if value >= 1e5 else 0
-    if top_tier in ("1", "2") and value >= 1e4:
-        base = min(3, base + 1)
-    return levels[base]
 
 
 def _rule_citation(rule: Rule) -> Citation:

@@ -11,8 +11,10 @@ rules says when they must be rebuilt.
 quantity, unit, weight, brand, model), the keys of ``shipment_keys`` (buyer,
 supplier = the maker, ekey = the exporter) and three route columns:
 
-- ``third``: the first of exporter, dispatch and trading country that is
-  neither the origin nor the destination (as ``shipment_keys`` defines a hub);
+- ``third``: the first of exporter and dispatch country that is neither the
+  origin nor the destination (as ``shipment_keys`` defines a hub); the
+  trading (seller's) country only when both are unknown: a trader elsewhere
+  invoicing goods shipped from their origin is not a hub route;
 - ``hub``: the first of them that an official hub list names (hub lists are
   data: ``data/reference/hubs.yaml`` and users' rule files);
 - ``outside``: ``third`` is outside every restricting country of the rules on
@@ -100,10 +102,6 @@ def value_term(usd: float, low: float = 1e4, high: float = 1e7) -> float:
     """0-1 on a log scale: ``low`` -> 0, ``high`` -> 1."""
     span = math.log10(high) - math.log10(low)
     return min(1.0, max(0.0, (math.log10(max(usd, 1.0)) - math.log10(low)) / span))
-
-
-def severity_by_value(usd: float, critical: float = 5e6, high: float = 1e6, medium: float = 1e5) -> str:
-    return "critical" if usd >= critical else "high" if usd >= high else "medium" if usd >= medium else "low"
 
 
 def most_common(rows: Iterable[tuple[Any, str | None, int]]) -> dict[Any, str]:
@@ -218,9 +216,15 @@ def _build(engine: Engine, rules: RuleSet) -> None:
     hubs = sorted(rules.hub_countries())
     in_hubs = "(" + ", ".join(f"'{c}'" for c in hubs) + ")" if hubs else "(NULL)"
 
+    # the seller's country (G11) counts only when neither the exporter's nor the dispatch country
+    # is known: goods shipped from their origin and invoiced by a trader elsewhere are a direct
+    # shipment, long-standing practice (docs/detectors.md, "route")
+    seller = "s.exporter_country IS NULL AND s.dispatch_country IS NULL AND "
+
     def first(pred: str) -> str:
         return "CASE " + " ".join(
-            f"WHEN s.{c} IS NOT NULL AND s.{c} NOT IN (g.origin, g.dest){pred.format(c=f's.{c}')} THEN s.{c}"
+            f"WHEN {seller if c == 'trading_country' else ''}s.{c} IS NOT NULL AND s.{c} NOT IN (g.origin, g.dest)"
+            f"{pred.format(c=f's.{c}')} THEN s.{c}"
             for c in ("exporter_country", "dispatch_country", "trading_country")
         ) + " END"  # fmt: skip
 

@@ -62,8 +62,8 @@ class RouteSwitch(Detector):
     maker: manufacturer, brand, or the exporter when it ships from the goods'
     origin country) of goods under a restriction rule, the shipments are put
     in date order and split where direct shipments give way to shipments
-    through a third country (exporter, dispatch or trading country other than
-    origin and destination). The split is the one that best separates direct
+    through a third country (exporter or dispatch country other than origin
+    and destination; the seller's country only when both are unknown). The split is the one that best separates direct
     before from rerouted after; it is reported when the rerouted value is
     material, little was rerouted before, little still comes direct after, and
     the switch follows a restriction on those goods. Reporters quote the
@@ -159,9 +159,6 @@ class RouteSwitch(Detector):
         share = r_val / (d_val + r_val) if d_val + r_val else 0.0
         lag = (first_rerouted - rule.effective_date).days
         score = _score(r_val, share, lag)
-        severity = (
-            "critical" if r_val >= 5e6 else "high" if r_val >= 1e6 else "medium" if r_val >= 2.5e5 else "low"
-        )
         hub_text = ", ".join(f"{h} ${by_hub[h]:,.0f}" for h in hubs)
         when = (
             f"when {rule.id} ({rule.title}) took effect"
@@ -203,7 +200,7 @@ class RouteSwitch(Detector):
         return Finding(
             detector=self.ident,
             flags=list(self.flags),
-            severity=severity,
+            severity="low",  # the runner sets it from the calibrated score (detect.severity)
             score=score,
             title=f"{supplier} → {buyer}: direct supply from {origin} stopped {last_direct.isoformat()}, "
             f"${r_val / 1e6:,.2f}M then arrived via {', '.join(hubs)}",

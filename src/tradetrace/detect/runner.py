@@ -7,6 +7,7 @@ from typing import Any
 
 from tradetrace.detect.base import DetectContext, registered
 from tradetrace.detect.findings import Finding, store_findings
+from tradetrace.detect.severity import settle
 from tradetrace.progress import NullProgress, Progress
 from tradetrace.workspace import Workspace
 
@@ -15,7 +16,9 @@ def calibrate(findings: list[Finding]) -> list[Finding]:
     """Replace each finding's score by its calibrated probability (data-contracts §4: comparable
     across detectors); the detector's own score stays in ``metrics["raw_score"]``. A detector
     (or version) the shipped calibration does not know keeps its own score, and says so in
-    ``metrics["calibrated"]``. See docs/scoring.md."""
+    ``metrics["calibrated"]``. Then the one severity rule of :mod:`tradetrace.detect.severity`
+    sets the severity from that probability and the value, and caps findings that rest on a
+    single weak signal. See docs/scoring.md."""
     from tradetrace.cases.calibration import Calibration, raw_score
 
     cal = Calibration.shipped()
@@ -23,6 +26,7 @@ def calibrate(findings: list[Finding]) -> list[Finding]:
         raw = raw_score({"score": f.score, "metrics": f.metrics})
         probability, calibrated = cal.finding_probability(f.detector, raw)
         f.metrics = {**f.metrics, "raw_score": round(raw, 4), "calibrated": calibrated}
+        probability, f.severity = settle(probability, f.value_usd, f.metrics)
         f.score = round(probability, 4)
     return findings
 

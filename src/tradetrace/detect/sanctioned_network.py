@@ -193,7 +193,6 @@ class SanctionedNetwork(Detector):
             score = 0.4
         else:
             score = round(0.25 + 0.3 * aggregate, 4)
-        severity = "critical" if blocked else "high" if one and tie_usd >= 1e6 else "medium" if one else "low"
         entities = [EntityRef(t.key, name, "related_party")]
         entities += [EntityRef(lk, listed[lk][0].entry_name, "listed_party") for lk in listed_keys]
         metrics: dict[str, Any] = {
@@ -214,7 +213,7 @@ class SanctionedNetwork(Detector):
         return Finding(
             detector=self.ident,
             flags=list(self.flags),
-            severity=severity,
+            severity="low",  # the runner sets it from the calibrated score (detect.severity)
             score=round(score, 4),
             title=f"{name}: "
             + (

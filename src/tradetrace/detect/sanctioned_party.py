@@ -144,9 +144,6 @@ class SanctionedParty(Detector):
             f"${total:,.0f} in {len(records)} records from {start.isoformat()} to {end.isoformat()}. {when}"
         )
         score = min(0.9, (0.85 if decisive else 0.6 + 0.25 * hit.score) + (0.05 if after else 0.0))
-        severity = (
-            "critical" if decisive and total >= 1e6 else "high" if decisive or total >= 1e6 else "medium"
-        )
         entities = [EntityRef(hit.pkey, name, "listed_party")]
         entities += [EntityRef(hit.pkey, name, role) for role in sorted(by_role) if role != "listed_party"]
         metrics: dict[str, Any] = {
@@ -173,7 +170,7 @@ class SanctionedParty(Detector):
         return Finding(
             detector=self.ident,
             flags=list(self.flags),
-            severity=severity,
+            severity="low",  # the runner sets it from the calibrated score (detect.severity)
             score=round(score, 4),
             title=f"Listed party {name} ({hit.list_id} {hit.entry_id}): ${total / 1e6:,.2f}M "
             f"in {len(records)} records",

@@ -19,8 +19,9 @@ lines of restricted goods once per run and ``keyed_shipments`` reads them.
   model number is declared with elsewhere (an intermediary that writes only
   "VMC-1160"), then the exporter when it ships from the goods' origin country;
 - route: ``direct`` when the exporter or dispatch country is the origin and
-  no third country is involved; otherwise the first of exporter, dispatch
-  and trading country that is neither origin nor destination is the hub.
+  no third country is involved; otherwise the first of exporter and dispatch
+  country that is neither origin nor destination is the hub (the trading
+  country only when both are unknown: see ``restricted_lines``).
 """
 
 from __future__ import annotations

@@ -19,7 +19,6 @@ from tradetrace.detect.restricted_lines import (
     Lines,
     most_common,
     restricted_lines,
-    severity_by_value,
     value_term,
 )
 from tradetrace.detect.typologies import BIS_KYC, EU_EDD_2023, FINCEN_2022, FINCEN_2023, UK_OTSI_2025
@@ -63,8 +62,9 @@ class TransshipmentHub(Detector):
     """Goods of a restricting country reach a restricted destination dispatched from a hub country.
 
     A line counts when a restriction rule covers its goods, origin and
-    destination and is in force on its date, and its exporter, dispatch or
-    trading country (neither the origin nor the destination) is on an official
+    destination and is in force on its date, and its exporter or dispatch
+    country (neither the origin nor the destination; the seller's country
+    only when both are unknown) is on an official
     hub list (FinCEN/BIS 2022 and 2023, UK OTSI 2025; lists are data). Each
     route, (origin, hub, destination, HS4), is measured against its own
     history: yearly value from the rule's entry into force on, against yearly
@@ -230,7 +230,7 @@ class TransshipmentHub(Detector):
         return Finding(
             detector=self.ident,
             flags=list(self.flags),
-            severity=severity_by_value(value),
+            severity="low",  # the runner sets it from the calibrated score (detect.severity)
             score=score,
             title=f"{buyer_name}: ${value / 1e6:,.2f}M of restricted goods into {dest} via hubs "
             f"{', '.join(hubs)} on new or jumped routes",
