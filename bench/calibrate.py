@@ -1,32 +1,41 @@
-"""Calibrate finding and case scores on the simulator's planted schemes.
+"""Calibrate finding and case scores on the simulator's planted schemes, in two scenario families.
 
-    python bench/calibrate.py [--rows 300000] [--seeds 1 2 3 4] [--holdout 5 6] [--out FILE]
+    python bench/calibrate.py [--rows 300000] [--families a b] [--seeds 1 2 3] [--holdout 5] [--out FILE]
 
-For every seed: simulate ROWS customs lines with planted schemes, run the
-whole pipeline of `tradetrace demo` (ingest shipments, parties, relations,
-payments; load the shipped list extract; screen, cluster, related-party leads;
-every detector), and label each finding against truth.json and
-party_truth.csv (tradetrace.cases.labels: true when it cites a record of a
-planted scheme or names one of its parties). Findings are grouped into cases
-as `tradetrace cases` groups them; a case is true when one of its findings is.
+For every family and seed: simulate ROWS customs lines with planted schemes
+and a messy background (docs/simulator.md), run the whole pipeline of
+`tradetrace demo` (ingest shipments, parties, relations, payments; load the
+shipped list extract; screen, cluster, related-party leads; every detector),
+and label each finding against truth.json and party_truth.csv
+(tradetrace.cases.labels: true when it cites a record of a planted scheme or
+names one of its parties). Findings are grouped into cases as `tradetrace
+cases` groups them; a case is true when one of its findings is.
 
-On the --seeds runs it fits (tradetrace.cases.calibration):
+Out of family first: per family, a map per detector@version fitted on that
+family's --seeds alone is scored on the other families' datasets; the
+reliability table (deciles of predicted probability against the observed
+precision) says whether a calibration fitted on one kind of data holds on
+another. Then, on all families' --seeds together (tradetrace.cases.calibration):
 
-1. per detector@version, an isotonic map raw score -> P(finding is true);
+1. per detector@version, an isotonic map raw score -> P(finding is true),
+   pooled over the families and shrunk where the families' own maps disagree
+   by more than --tolerance (combine_families);
 2. for cases, an isotonic map evidence -> P(case is a planted scheme), where
    evidence is the noisy-OR (log scale) of the best calibrated probability per
    detector. The evidence of each fitting case comes from detector maps fitted
-   on the *other* fitting seeds (cross-fitting), so the case map does not learn
-   from scores that have already seen the case.
+   on the *other* fitting datasets (cross-fitting), so the case map does not
+   learn from scores that have already seen the case.
 
-Then it scores the --holdout seeds, which take no part in the fit, and prints
-reliability tables (predicted vs observed per bin) and Brier scores, raw
-(each detector's own score; noisy-OR for cases) against calibrated. It also
-fits, for comparison, an L2-regularised logistic regression of the case label
-on [evidence, log10 value, severity]. The maps, what they were fitted on and
-the held-out figures are written to src/tradetrace/data/detect/calibration.yaml
-(--out). --cache keeps each seed's labelled findings in bench/out/calibrate/ to
-refit without re-running the pipeline (delete it after changing a detector).
+Then it scores the --holdout seeds, which take no part in the fit, prints
+reliability tables and Brier scores, raw against calibrated, and the share of
+strong findings (score >= 0.7 or severity high/critical, after the severity
+rule) that cite only background. It also fits, for comparison, an
+L2-regularised logistic regression of the case label on [evidence, log10
+value, severity]. The maps, what they were fitted on, the out-of-family and
+held-out figures are written to src/tradetrace/data/detect/calibration.yaml
+(--out). --cache keeps each dataset's labelled findings in bench/out/calibrate/
+to refit without re-running the pipeline (delete it after changing a detector
+or the simulator).
 """
 
 from __future__ import annotations
@@ -55,6 +64,7 @@ from tradetrace.cases.calibration import (
     Calibration,
     Curve,
     brier,
+    combine_families,
     fit_curve,
     raw_score,
     reliability,
@@ -65,12 +75,12 @@ from tradetrace.detect.findings import SEVERITIES
 ROOT = Path(__file__).resolve().parent
 OUT = ROOT.parent / "src" / "tradetrace" / "data" / "detect" / "calibration.yaml"
 CACHE = ROOT / "out" / "calibrate"
-KEEP = ("finding_id", "detector", "score", "severity", "value_usd", "entities", "record_ids")
+KEEP = ("finding_id", "detector", "score", "severity", "value_usd", "entities", "record_ids", "metrics")
 
 Finding = dict[str, Any]
 
 
-def pipeline(rows: int, seed: int) -> list[Finding]:
+def pipeline(rows: int, seed: int, family: str = "a") -> list[Finding]:
     """Simulate, run the demo's pipeline, and return the labelled findings."""
     from tradetrace.detect.findings import read_findings
     from tradetrace.detect.runner import run_detectors
@@ -85,7 +95,7 @@ def pipeline(rows: int, seed: int) -> list[Finding]:
     from tradetrace.workspace import Workspace
 
     with tempfile.TemporaryDirectory() as tmp:
-        sim = simulate(Path(tmp) / "data", rows=rows, seed=seed, formats=("csv",))
+        sim = simulate(Path(tmp) / "data", rows=rows, seed=seed, formats=("csv",), family=family)
         with Workspace(Settings(workspace=Path(tmp) / "ws", progress=False)) as ws:
             ingest_shipments(ws, sim.files["shipments_csv"], "canonical")
             for kind in ("parties", "relations", "payments"):
@@ -113,14 +123,14 @@ def pipeline(rows: int, seed: int) -> list[Finding]:
     return out
 
 
-def run(rows: int, seed: int, cache: bool) -> list[Finding]:
-    path = CACHE / f"{rows}-{seed}.jsonl"
+def run(rows: int, seed: int, cache: bool, family: str = "a") -> list[Finding]:
+    path = CACHE / f"{family}-{rows}-{seed}.jsonl"
     if cache and path.exists():
         return [json.loads(line) for line in path.read_text("utf-8").splitlines()]
     t = time.perf_counter()
-    findings = pipeline(rows, seed)
+    findings = pipeline(rows, seed, family)
     print(
-        f"  seed {seed}: {rows:,} rows, {len(findings)} findings in {time.perf_counter() - t:.0f} s",
+        f"  family {family}, seed {seed}: {rows:,} rows, {len(findings)} findings in {time.perf_counter() - t:.0f} s",
         flush=True,
     )
     if cache:
@@ -205,11 +215,64 @@ def table(title: str, p_raw: Sequence[float], p_cal: Sequence[float], y: Sequenc
     return out
 
 
+def reliability_rows(cal: Calibration, findings: Sequence[Finding]) -> list[dict[str, Any]]:
+    """Deciles of predicted probability with their observed precision (non-empty deciles)."""
+    p = [cal.finding_probability(f["detector"], f["score"])[0] for f in findings]
+    return reliability(p, [f["true"] for f in findings])
+
+
+def out_of_family(
+    fits: dict[str, Calibration], runs: dict[tuple[str, int], list[Finding]], tolerance: float
+) -> dict[str, Any]:
+    """Each family's map scored on the other families' datasets: reliability per decile."""
+    out: dict[str, Any] = {}
+    for fam, cal in fits.items():
+        other = [f for (g, _), fs in runs.items() if g != fam for f in fs]
+        if not other:
+            continue
+        rows = reliability_rows(cal, other)
+        worst = max((abs(r["observed"] - r["predicted"]) for r in rows if r["n"] >= 10), default=0.0)
+        out[f"fitted on {fam}, scored on the others"] = {
+            "findings": len(other),
+            "true": int(sum(f["true"] for f in other)),
+            "brier": round(brier([cal.finding_probability(f["detector"], f["score"])[0] for f in other],
+                                 [f["true"] for f in other]), 4),
+            "worst_gap_n10": round(worst, 4),
+            "within_tolerance": worst <= tolerance,
+            "reliability": rows,
+        }  # fmt: skip
+    return out
+
+
+def print_reliability(title: str, block: dict[str, Any]) -> None:
+    print(f"\n{title}: {block['findings']} findings, {block['true']} true, Brier {block['brier']:.4f}")
+    print(f"  {'decile':<9} {'n':>5} {'mean score':>11} {'observed':>9} {'gap':>6}")
+    for r in block["reliability"]:
+        gap = r["observed"] - r["predicted"]
+        mark = "" if abs(gap) <= 0.1 else ("  (n < 10)" if r["n"] < 10 else "  OUT")
+        print(f"  {r['bin'][0]:.1f}-{r['bin'][1]:.1f}  {r['n']:>5} {r['predicted']:>11.3f} {r['observed']:>9.3f} {gap:>+6.2f}{mark}")  # fmt: skip
+
+
+def background_share(findings: Sequence[Finding], cal: Calibration) -> tuple[int, int]:
+    """(strong findings, of which on background only) under this calibration and the severity rule."""
+    from tradetrace.detect.severity import is_strong, settle
+
+    strong = bg = 0
+    for f in findings:
+        p, level = settle(cal.finding_probability(f["detector"], f["score"])[0], f["value_usd"], f["metrics"])
+        if is_strong({"score": p, "severity": level}):
+            strong += 1
+            bg += not f["true"]
+    return strong, bg
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--rows", type=int, default=300_000, help="shipment rows per simulated dataset")
-    ap.add_argument("--seeds", type=int, nargs="+", default=[1, 2, 3, 4], help="seeds to fit on")
-    ap.add_argument("--holdout", type=int, nargs="+", default=[5, 6], help="seeds to measure on (not fitted)")
+    ap.add_argument("--families", nargs="+", default=["a", "b"], help="scenario families (simulate --family)")
+    ap.add_argument("--seeds", type=int, nargs="+", default=[1, 2, 3], help="seeds to fit on, per family")
+    ap.add_argument("--holdout", type=int, nargs="+", default=[5], help="seeds to measure on, per family")
+    ap.add_argument("--tolerance", type=float, default=0.1, help="largest gap between families' maps kept")
     ap.add_argument("--out", type=Path, default=OUT, help="where to write the calibration (YAML)")
     ap.add_argument("--dry-run", action="store_true", help="print, do not write --out")
     ap.add_argument("--cache", action="store_true", help=f"keep labelled findings per seed in {CACHE}")
@@ -217,32 +280,43 @@ def main(argv: Sequence[str] | None = None) -> None:
     if set(args.seeds) & set(args.holdout):
         ap.error("a held-out seed cannot also be a fitting seed")
     seeds = [*args.seeds, *args.holdout]
+    keys = [(fam, seed) for fam in args.families for seed in seeds]
     print(
-        f"data: {len(seeds)} simulated datasets of {args.rows:,} shipment rows "
-        f"({len(seeds) * args.rows:,} rows): fit on seeds {args.seeds}, held out {args.holdout}",
+        f"data: {len(keys)} simulated datasets of {args.rows:,} shipment rows ({len(keys) * args.rows:,} rows), "
+        f"families {args.families}: fit on seeds {args.seeds}, held out {args.holdout}",
         flush=True,
     )
-    runs = {seed: run(args.rows, seed, args.cache) for seed in seeds}
-    fit = [f for s in args.seeds for f in runs[s]]
+    runs = {k: run(args.rows, k[1], args.cache, k[0]) for k in keys}
+    fitting = {k: v for k, v in runs.items() if k[1] in args.seeds}
+    fit = [f for fs in fitting.values() for f in fs]
 
-    # findings: per detector@version
+    # out of family: a map fitted on one family, scored on the others (all their seeds)
+    per_family = {
+        fam: fit_detectors([f for (g, _), fs in fitting.items() if g == fam for f in fs])
+        for fam in args.families
+    }
+    cross = out_of_family({fam: Calibration(d) for fam, d in per_family.items()}, runs, args.tolerance)
+    for title, block in cross.items():
+        print_reliability(f"findings, {title}", block)
+
+    # shipped: pooled over the families, shrunk where they disagree
     print(f"\nfitting findings: {len(fit)} ({sum(f['true'] for f in fit)} true)")
-    disagree = [f for f in fit if f["by_record"] != f["by_party"]]
-    print(
-        f"  labelled by record and by party alike: {len(fit) - len(disagree)}; by one only: {len(disagree)}"
-    )
-    detectors = fit_detectors(fit)
+    pooled = fit_detectors(fit)
+    detectors = {
+        d: combine_families(c, [fam[d] for fam in per_family.values() if d in fam], args.tolerance)
+        for d, c in pooled.items()
+    }
     print(f"  {'detector':<22} {'n':>4} {'true':>5}  knots (raw score -> probability)")
     for d, c in detectors.items():
         knots = ", ".join(f"{x:.3f}->{p:.3f}" for x, p in zip(c.xs, c.ps, strict=True))
         print(f"  {d:<22} {c.n:>4} {c.positives:>5}  {knots}")
 
-    # cases: evidence from detector maps fitted on the other seeds (cross-fitting)
+    # cases: evidence from detector maps fitted on the other datasets (cross-fitting)
     ev, yc, feats = [], [], []
-    for s in args.seeds:
-        others = [f for o in args.seeds if o != s for f in runs[o]] or runs[s]
+    for k, fs in fitting.items():
+        others = [f for o, gs in fitting.items() if o != k for f in gs] or fs
         fold = Calibration(fit_detectors(others))
-        for group in cases_of(runs[s]):
+        for group in cases_of(fs):
             feats.append(case_features(fold, group))
             ev.append(feats[-1][1])
             yc.append(any(f["true"] for f in group))
@@ -256,7 +330,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         f"{n} {auc([x[i] for x in feats], yc):.3f}" for i, n in enumerate(names)))  # fmt: skip
 
     # held out
-    held = [f for s in args.holdout for f in runs[s]]
+    held = [f for k, fs in runs.items() if k[1] in args.holdout for f in fs]
     findings_table = table(
         "findings (held out)",
         [f["score"] for f in held],
@@ -264,8 +338,10 @@ def main(argv: Sequence[str] | None = None) -> None:
         [f["true"] for f in held],
     )
     raw, p_cal, y, hfeats = [], [], [], []
-    for s in args.holdout:
-        for group in cases_of(runs[s]):
+    for k, fs in runs.items():
+        if k[1] not in args.holdout:
+            continue
+        for group in cases_of(fs):
             sc = cal.score_case(group)
             raw.append(sc.raw)
             p_cal.append(sc.probability)
@@ -281,13 +357,21 @@ def main(argv: Sequence[str] | None = None) -> None:
         f"  for comparison, logistic on [evidence, log10 value, severity] (L2 = 1, standardised; "
         f"weights {', '.join(f'{v:.2f}' for v in w)}): Brier {logistic_brier:.4f}"
     )
+    print("\nstrong findings (score >= 0.7 or severity high/critical) on background only, shipped map:")
+    strong_bg: dict[str, Any] = {}
+    for fam in args.families:
+        fs = [f for (g, _), gs in runs.items() if g == fam for f in gs]
+        strong, bg = background_share(fs, cal)
+        strong_bg[fam] = {"strong": strong, "background": bg}
+        print(f"  family {fam}: {bg} of {strong} ({bg / max(1, strong):.1%})")
 
     doc = {
-        "version": 1,
+        "version": 2,
         "fitted_on": {
             "date": date.today().isoformat(),
             "by": "bench/calibrate.py",
             "simulator_rows": args.rows,
+            "families": list(args.families),
             "seeds": list(args.seeds),
             "findings": len(fit),
             "true_findings": int(sum(f["true"] for f in fit)),
@@ -297,17 +381,20 @@ def main(argv: Sequence[str] | None = None) -> None:
             "case: one of its findings is true",
         },
         "method": {
-            "finding": f"isotonic (pool-adjacent-violators) on raw-score bins of {SCORE_BIN}",
+            "finding": f"isotonic (pool-adjacent-violators) on raw-score bins of {SCORE_BIN}, pooled over the "
+            f"families, then at most the lowest family's map + {args.tolerance} where the families disagree",
             "case": "isotonic on evidence = -log10(prod(1 - p)), p the calibrated probability of the best "
-            f"finding per detector (bins of {EVIDENCE_BIN}, capped at 6); cross-fitted by seed",
+            f"finding per detector (bins of {EVIDENCE_BIN}, capped at 6); cross-fitted by dataset",
             "prior": list(PRIOR),
             "bounds": [P_MIN, P_MAX],
             "knots": "[x, probability]: linear between knots, flat outside",
         },
+        "out_of_family": cross,
         "held_out": {
             "seeds": list(args.holdout),
             "findings": {k: v for k, v in findings_table.items()},
             "cases": cases_table | {"brier_logistic_alternative": logistic_brier},
+            "strong_on_background": strong_bg,
         },
     }
     doc |= {k: v for k, v in cal.as_dict().items() if k in ("detectors", "case")}
@@ -315,8 +402,8 @@ def main(argv: Sequence[str] | None = None) -> None:
         return
     header = (
         "# Calibrated probabilities for findings (per detector@version) and cases, fitted by\n"
-        "# bench/calibrate.py on the simulator's planted schemes; see docs/scoring.md.\n"
-        "# Detectors not listed here keep their raw score as their probability.\n"
+        "# bench/calibrate.py on the simulator's planted schemes in two scenario families; see\n"
+        "# docs/scoring.md. Detectors not listed here keep their raw score as their probability.\n"
     )
     args.out.write_text(
         header + yaml.safe_dump(doc, sort_keys=False, allow_unicode=True, width=110, default_flow_style=None),

@@ -159,3 +159,16 @@ def test_calibrated_scores_are_closer_to_observed_rates(
     # and the calibrated score still ranks every planted scheme above every false alarm
     lowest_true = min(s.probability for s, t in zip(scored, yc, strict=True) if t)
     assert all(s.probability < lowest_true for s, t in zip(scored, yc, strict=True) if not t)
+
+
+def test_families_that_disagree_shrink_the_pooled_map() -> None:
+    from tradetrace.cases.calibration import combine_families
+
+    pooled = Curve((0.2, 0.8), (0.3, 0.9))
+    agree = [Curve((0.2, 0.8), (0.25, 0.92)), Curve((0.2, 0.8), (0.35, 0.85))]
+    assert combine_families(pooled, agree).ps == pooled.ps  # within the tolerance: unchanged
+    other = [Curve((0.2, 0.8), (0.3, 0.95)), Curve((0.2, 0.5, 0.8), (0.05, 0.1, 0.4))]
+    shrunk = combine_families(pooled, other, tolerance=0.1)
+    assert shrunk(0.8) == pytest.approx(0.5) and shrunk(0.2) == pytest.approx(0.15)
+    assert list(shrunk.ps) == sorted(shrunk.ps)  # still monotone
+    assert combine_families(pooled, []) is pooled

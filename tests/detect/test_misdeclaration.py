@@ -8,12 +8,11 @@ from typing import Any
 
 import pytest
 
-from tradetrace.detect.severity import severity
-
 from tests.detect.builder import Rows, monthly
 from tradetrace.detect.findings import Finding
 from tradetrace.detect.misdeclaration import knowledge
 from tradetrace.detect.runner import run_detectors
+from tradetrace.detect.severity import severity
 from tradetrace.workspace import Workspace
 
 LATHE, PARTS, GEARBOX = "8458114100", "8466934000", "8708409909"

@@ -27,9 +27,11 @@ class Run:
     data: Path
 
 
-def _run(tmp: Path, rows: int, seed: int, fmt: str, profile: str, full: bool = False) -> Run:
+def _run(
+    tmp: Path, rows: int, seed: int, fmt: str, profile: str, full: bool = False, family: str = "a"
+) -> Run:
     data = tmp / "data"
-    sim = simulate(data, rows=rows, seed=seed, formats=(fmt,))
+    sim = simulate(data, rows=rows, seed=seed, formats=(fmt,), family=family)
     ws = Workspace(Settings(workspace=tmp / f"ws-{fmt}", progress=False))
     path = sim.files["shipments_" + fmt.replace("-", "_")]
     result = ingest_shipments(ws, path, profile)
@@ -68,6 +70,15 @@ def demo_run_rudt(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Run]:
 @pytest.fixture(scope="session")
 def million_run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Run]:
     run = _run(tmp_path_factory.mktemp("million"), 1_000_000, 2024, "csv", "canonical", full=True)
+    yield run
+    run.ws.close()
+
+
+@pytest.fixture(scope="session")
+def million_run_b(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Run]:
+    """The other scenario family (other proportions, names, countries, goods and schemes), in the
+    Russian declaration format."""
+    run = _run(tmp_path_factory.mktemp("million-b"), 1_000_000, 2026, "ru-dt", "ru-dt", full=True, family="b")
     yield run
     run.ws.close()
 

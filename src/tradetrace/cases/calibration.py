@@ -44,6 +44,7 @@ __all__ = [
     "CaseScore",
     "Curve",
     "brier",
+    "combine_families",
     "evidence",
     "fit_curve",
     "reliability",
@@ -135,6 +136,23 @@ def fit_curve(
             xs.append(edge)
             ps.append(p)
     return Curve(tuple(xs), tuple(ps), len(xa), int(ya.sum()))
+
+
+def combine_families(pooled: Curve, families: Sequence[Curve], tolerance: float = 0.1) -> Curve:
+    """The pooled map, shrunk where the scenario families disagree.
+
+    ``pooled`` is fitted on every family together, ``families`` on each alone. Where the
+    families' maps agree within ``tolerance`` the pooled map stands; where they disagree, the
+    probability is at most the lowest family's plus ``tolerance``: a map fitted on the more
+    favourable family would overstate the precision observed on the other (the out-of-family
+    precision), so the shipped probability shrinks toward it. The minimum of monotone maps is
+    monotone; it is evaluated at the union of their knots.
+    """
+    if not families:
+        return pooled
+    xs = sorted({x for c in (pooled, *families) for x in c.xs})
+    ps = [min(pooled(x), min(c(x) for c in families) + tolerance) for x in xs]
+    return Curve(tuple(xs), tuple(ps), pooled.n, pooled.positives)
 
 
 def _pool(

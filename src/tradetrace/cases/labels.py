@@ -60,7 +60,8 @@ class Truth:
                             spellings[key].add(row["entity_id"])
         return cls(json.loads(truth_json.read_text("utf-8")), spellings)
 
-    def _party(self, entity: Mapping[str, Any]) -> str | None:
+    def party_of(self, entity: Mapping[str, Any]) -> str | None:
+        """The planted scheme an entity of a finding ({id, name, role}) belongs to, if any."""
         name = _COUNTRY_SUFFIX.sub("", str(entity.get("name") or ""))
         for key in (str(entity.get("id") or ""), name):
             if key in self.party_scheme:
@@ -72,7 +73,7 @@ class Truth:
 
     def label(self, finding: Mapping[str, Any]) -> Label:
         by_record = sorted({self.record_scheme[r] for r in finding["record_ids"] if r in self.record_scheme})
-        by_party = sorted({s for e in finding["entities"] if (s := self._party(e)) is not None})
+        by_party = sorted({s for e in finding["entities"] if (s := self.party_of(e)) is not None})
         scheme = next(iter(by_record or by_party), None)
         return Label(scheme, bool(by_record), bool(by_party))
 
