@@ -10,7 +10,7 @@ import pytest
 
 from tests.detect.builder import Rows, monthly
 from tradetrace.detect.findings import Finding
-from tradetrace.detect.goods_identity import model_key, placeholders
+from tradetrace.detect.keys.goods import model_key, placeholders
 from tradetrace.detect.runner import run_detectors
 from tradetrace.workspace import Workspace
 

@@ -3,41 +3,19 @@ several intermediaries in third countries, attributed back to the maker."""
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import cache
-from importlib import resources
 from typing import Any
 
 import pyarrow as pa
-import yaml
 
 from tradetrace.detect.base import DetectContext, Detector, param
 from tradetrace.detect.findings import EntityRef, Finding, stable_id
+from tradetrace.detect.keys.goods import STRIP_SQL, placeholders
 from tradetrace.detect.party_index import exporter_identities, party_index, register_map
 from tradetrace.detect.restricted_lines import Lines, restricted_lines, value_term
 from tradetrace.detect.typologies import EU_12G, EU_EDD_2023, FINCEN_2022, FINCEN_2023, UK_OTSI_2025
-
-# Upper case, then spaces, punctuation and symbols removed: the same in SQL (RE2) and Python.
-_STRIP_SQL = r"[\s\p{P}\p{S}]"
-_STRIP = re.compile(r"[\W_]+")
-
-
-def model_key(text: str | None) -> str:
-    """Brand or model compared without case, spaces, punctuation or symbols."""
-    return _STRIP.sub("", (text or "").upper())
-
-
-@cache
-def placeholders() -> tuple[frozenset[str], frozenset[str]]:
-    """(brand placeholders, model placeholders) from data/detect/goods_identity.yaml, as keys."""
-    ref = resources.files("tradetrace").joinpath("data", "detect", "goods_identity.yaml")
-    data = yaml.safe_load(ref.read_text("utf-8"))
-    brands = frozenset(k for k in (model_key(str(v)) for v in data["no_brand"]) if k)
-    models = frozenset(k for k in (model_key(str(v)) for v in data["no_model"]) if k)
-    return brands, models
 
 
 @dataclass
@@ -92,8 +70,8 @@ class GoodsIdentity(Detector):
         e.execute(
             f"""CREATE OR REPLACE TEMP TABLE _tt_gi AS
             WITH l AS (
-              SELECT l.*, regexp_replace(upper(l.model), '{_STRIP_SQL}', '', 'g') AS mk,
-                regexp_replace(upper(l.brand), '{_STRIP_SQL}', '', 'g') AS bk
+              SELECT l.*, regexp_replace(upper(l.model), '{STRIP_SQL}', '', 'g') AS mk,
+                regexp_replace(upper(l.brand), '{STRIP_SQL}', '', 'g') AS bk
               FROM {lines.table} l WHERE l.model IS NOT NULL AND l.supplier IS NOT NULL
             )
             SELECT * FROM l

@@ -17,8 +17,8 @@ import yaml
 
 from tradetrace.detect.base import DetectContext, Detector, param
 from tradetrace.detect.findings import EntityRef, Finding, stable_id
+from tradetrace.detect.keys.shipments import DEST, key_parties
 from tradetrace.detect.restricted_lines import most_common, value_term
-from tradetrace.detect.shipment_keys import DEST, key_parties
 from tradetrace.detect.typologies import BIS_KYC, EU_EDD_2023, FINCEN_2022, UK_OTSI_2025
 from tradetrace.engine import Engine
 

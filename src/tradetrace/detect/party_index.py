@@ -21,7 +21,7 @@ from typing import Any
 
 import pyarrow as pa
 
-from tradetrace.detect.shipment_keys import canonical_keys
+from tradetrace.detect.keys.shipments import canonical_keys
 from tradetrace.engine import Engine
 from tradetrace.resolve.normalize import name_key, tax_key
 

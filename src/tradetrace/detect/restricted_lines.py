@@ -39,7 +39,7 @@ from typing import Any
 import pyarrow as pa
 
 from tradetrace.detect.base import DetectContext
-from tradetrace.detect.shipment_keys import DEST, key_parties
+from tradetrace.detect.keys.shipments import DEST, key_parties
 from tradetrace.engine import Engine
 from tradetrace.model.hs import chpl
 from tradetrace.model.rules import ANY_ORIGIN, HubList, Rule, RuleSet
