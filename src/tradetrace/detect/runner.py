@@ -7,7 +7,7 @@ from typing import Any
 
 from tradetrace.detect.base import DetectContext, registered
 from tradetrace.detect.findings import Finding, store_findings
-from tradetrace.detect.severity import settle
+from tradetrace.detect.severity import WEAK_NOTE, settle, weak_reason
 from tradetrace.progress import NullProgress, Progress
 from tradetrace.workspace import Workspace
 
@@ -28,6 +28,9 @@ def calibrate(findings: list[Finding]) -> list[Finding]:
         f.metrics = {**f.metrics, "raw_score": round(raw, 4), "calibrated": calibrated}
         probability, f.severity = settle(probability, f.value_usd, f.metrics)
         f.score = round(probability, 4)
+        reason = weak_reason(f.metrics)
+        if reason and WEAK_NOTE not in f.explanation:
+            f.explanation += f" {WEAK_NOTE}: {reason}."
     return findings
 
 

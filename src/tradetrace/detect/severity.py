@@ -31,6 +31,7 @@ from collections.abc import Mapping
 from typing import Any
 
 WEAK_CAP = 0.4
+WEAK_NOTE = "A lead, not an alert: it rests on one weak signal alone"
 STRONG_SCORE = 0.7
 STRONG_SEVERITIES = frozenset({"high", "critical"})
 
