@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import math
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +23,7 @@ from tradetrace.cases.calibration import (
 )
 from tradetrace.cases.labels import Truth
 from tradetrace.detect.base import registered
+from tradetrace.detect.severity import WEAK_CAP
 
 
 def _f(
@@ -77,6 +79,10 @@ def test_case_evidence_counts_each_detector_once() -> None:
     assert one.evidence == pytest.approx(1.0) and two.evidence == pytest.approx(2.0)
     assert [d["finding_id"] for d in two.detectors] == ["1", "2"]
     assert evidence([1.0, 1.0, 1.0]) == 6.0  # each at most 0.999 (3), the sum at most 6
+    # a finding resting on one weak signal counts at most WEAK_CAP in its case, as in its own score
+    weak = _f("3", "b@1", 1.0) | {"metrics": {"raw_score": 1.0, "weak": "a shared address alone"}}
+    capped = cal.score_case([_f("1", "a@1", 1.0), weak])
+    assert capped.evidence == pytest.approx(1.0 - math.log10(1 - WEAK_CAP))
 
 
 def test_the_shipped_calibration() -> None:

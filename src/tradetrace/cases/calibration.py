@@ -39,6 +39,8 @@ from typing import Any
 import numpy as np
 import yaml
 
+from tradetrace.detect.severity import WEAK_CAP, weak_reason
+
 __all__ = [
     "Calibration",
     "CaseScore",
@@ -239,6 +241,8 @@ class Calibration:
             base = name.split("@", 1)[0]
             best_raw[base] = max(best_raw.get(base, 0.0), score)
             p, calibrated = self.finding_probability(name, score)
+            if weak_reason(f.get("metrics") or {}):  # one weak signal alone: capped as the runner caps it
+                p = min(p, WEAK_CAP)
             if base not in best or (p, score) > best[base][:2]:
                 best[base] = (p, score, name, f.get("finding_id"), calibrated)
         chosen = sorted(best.values(), key=lambda t: (-t[0], t[2]))
