@@ -272,7 +272,7 @@ def calibration_note(findings: Sequence[Mapping[str, Any]], shipped: Calibration
             parts.append(f"{who}: the shipped calibration, fitted on the simulator's planted schemes{when}")
         elif source.startswith("workspace: "):
             n, _, day = source.removeprefix("workspace: ").partition(", ")
-            parts.append(f"{who}: refitted on {n} analyst decisions of this workspace ({day})")
+            parts.append(f"{who}: refitted on {n.split()[0]} analyst decisions of this workspace ({day})")
         else:
             parts.append(f"{who}: not calibrated (the detector's own score)")
     return "Scores calibrated per detector. " + "; ".join(parts) + "." if parts else ""
