@@ -145,7 +145,7 @@ def test_reopened_decisions_do_not_count_and_reset_restores_shipped(decided: Wor
 def test_reports_say_how_scores_were_calibrated(decided: Workspace, tmp_path: Path) -> None:
     (case, *_) = build_cases(decided.engine)
     md = write_report(decided, case.case_id, tmp_path / "shipped.md", "md").read_text("utf-8")
-    assert "related_parties@1: the shipped calibration, fitted on the simulator's planted schemes" in md
+    assert "Scores calibrated with the shipped calibration, fitted on the simulator's planted schemes" in md
     refit_from_decisions(decided.engine)
     rescore_findings(decided.engine, calibration_in_use(decided.engine))
     (case, *_) = build_cases(decided.engine)
@@ -183,3 +183,18 @@ def test_the_calibrate_command(decided: Workspace) -> None:
         assert {f["metrics"]["calibration"] for f in read_findings(again.engine)} == {"shipped"}
     both = runner.invoke(cli, ["-q", "-w", path, "calibrate", "--reset", "--from-decisions"])
     assert both.exit_code == 2
+
+
+def test_the_note_names_each_source() -> None:
+    from tradetrace.cases.workspace_calibration import calibration_note
+
+    findings = [
+        {"detector": "route_switch@1", "metrics": {"calibration": "shipped", "calibrated": True}},
+        {"detector": DETECTOR, "metrics": {"calibration": "workspace: 37 decisions, 2026-12-03"}},
+        {"detector": "plugin@1", "metrics": {"calibrated": False}},
+    ]
+    assert calibration_note(findings) == (
+        "Scores calibrated per detector. route_switch@1: the shipped calibration, fitted on the simulator's "
+        "planted schemes (2026-11-29); plugin@1: not calibrated (the detector's own score); "
+        "related_parties@1: refitted on 37 analyst decisions of this workspace (2026-12-03)."
+    )

@@ -265,6 +265,8 @@ def calibration_note(findings: Sequence[Mapping[str, Any]], shipped: Calibration
             groups[str(source)].append(detector)
     fitted: Any = shipped.meta.get("fitted_on") or {}
     when = f" ({fitted['date']})" if isinstance(fitted, dict) and fitted.get("date") else ""
+    if list(groups) == ["shipped"]:
+        return f"Scores calibrated with the shipped calibration, fitted on the simulator's planted schemes{when}."
     parts = []
     for source, detectors in sorted(groups.items(), key=lambda kv: (kv[0] != "shipped", kv[0])):
         who = ", ".join(sorted(detectors))
