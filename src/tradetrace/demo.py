@@ -57,7 +57,8 @@ def run_demo(
         cluster_parties(ws, progress)
         echo(f"{len(related_leads(ws)):,} related-party leads")
         echo("4/5 detecting")
-        run_detectors(ws, progress=progress)
+        for line in run_detectors(ws, progress=progress).lines():
+            echo(f"   {line}")
         findings = read_findings(ws.engine)
         n = write_jsonl(findings, out / "findings.jsonl")
         from tradetrace.cases.build import build_cases

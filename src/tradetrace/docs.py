@@ -39,6 +39,10 @@ def detectors_markdown() -> str:
     for cls in registered().values():
         d = cls.describe()
         out += [f"## `{d['name']}@{d['version']}`: {', '.join(d['flags'])}", "", d["doc"], ""]
+        if d["requires"] or d["uses"]:
+            needs = f"Requires {', '.join(d['requires'])}" if d["requires"] else "Requires nothing"
+            extra = f"; uses {', '.join(d['uses'])} when present" if d["uses"] else ""
+            out += [f"{needs}{extra} (`tradetrace detect` says when one is missing).", ""]
         out += ["| parameter | default | meaning |", "|---|---|---|"]
         out += [
             f"| `{p['name']}` | {p['default']} | {str(p['doc']).replace('|', '/')} |" for p in d["params"]

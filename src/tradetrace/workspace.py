@@ -17,6 +17,7 @@ from tradetrace.settings import Settings
 def all_specs() -> tuple[TableSpec, ...]:
     """Every table spec of the workspace (gathered lazily from the stages)."""
     from tradetrace.cases.build import CASES
+    from tradetrace.cases.workspace_calibration import WORKSPACE_CALIBRATION
     from tradetrace.detect.decisions import FINDING_DECISIONS
     from tradetrace.detect.findings import FINDINGS
     from tradetrace.graph.tables import GRAPH_TABLES
@@ -36,6 +37,7 @@ def all_specs() -> tuple[TableSpec, ...]:
         FINDINGS,
         FINDING_DECISIONS,
         CASES,
+        WORKSPACE_CALIBRATION,
         *GRAPH_TABLES,
         *CLUSTER_TABLES,
         PARTY_LEADS,

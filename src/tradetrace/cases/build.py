@@ -175,11 +175,14 @@ def build_cases(
 ) -> list[Case]:
     """Group the workspace's findings into ranked cases and store them in ``cases``.
 
-    ``calibration`` defaults to the one shipped in ``data/detect/calibration.yaml``.
+    ``calibration`` defaults to the one in use: the shipped one (``data/detect/calibration.yaml``)
+    with this workspace's maps refitted on analyst decisions, if any
+    (:mod:`tradetrace.cases.workspace_calibration`).
     """
+    from tradetrace.cases.workspace_calibration import calibration_in_use
     from tradetrace.detect.decisions import dismissed_findings
 
-    calibration = calibration or Calibration.shipped()
+    calibration = calibration or calibration_in_use(engine)
     dismissed = dismissed_findings(engine)
     findings = [
         f

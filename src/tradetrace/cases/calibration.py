@@ -225,6 +225,15 @@ class Calibration:
             out["case"] = self.case.as_dict()
         return out
 
+    def source(self, detector: str) -> str:
+        """How ``detector``'s map was fitted, for ``metrics.calibration``: as ``meta["sources"]``
+        says for maps fitted elsewhere (``"workspace: 37 decisions, 2026-12-03"``), else
+        ``"shipped"``; ``"none"`` when there is no map for it."""
+        sources = self.meta.get("sources") or {}
+        if detector in sources:
+            return str(sources[detector])
+        return "shipped" if detector in self.detectors else "none"
+
     def finding_probability(self, detector: str, score: float) -> tuple[float, bool]:
         """(probability, calibrated): the raw score itself for a detector@version not in the file."""
         curve = self.detectors.get(detector)

@@ -91,4 +91,4 @@ def main() -> None:
 
 
 # Register the verbs of each area (modules only define click commands; no work at import).
-from tradetrace.cli import detect, graph, ingest, inspect, lists, resolve, screen  # noqa: E402,F401
+from tradetrace.cli import calibrate, detect, graph, ingest, inspect, lists, resolve, screen  # noqa: E402,F401

@@ -60,8 +60,8 @@ def detect(
         except ValueError as exc:
             _fail(str(exc))
         findings = read_findings(ws.engine, min_score)
-    for name, found in results.items():
-        click.echo(f"{name}: {len(found)} finding(s)")
+    for line in results.lines():
+        click.echo(line)
     for f in findings[:10]:
         click.echo(f"  [{f['severity']:<8}] {f['score']:.2f}  {f['title']}")
     if out:

@@ -7,8 +7,11 @@ Built-in detectors register exactly as a third-party plugin would, in the
     route_switch = "tradetrace.detect.route_switch:RouteSwitch"
 
 A detector declares its name and version, the red flags it raises, the
-citations it rests on, and its parameters as a dataclass whose fields carry
-a ``doc`` in their metadata (rendered by ``tradetrace detectors``).
+citations it rests on, its parameters as a dataclass whose fields carry
+a ``doc`` in their metadata (rendered by ``tradetrace detectors``), and its
+inputs: those it ``requires`` (without them the runner does not run it and
+says why) and those it ``uses`` when present (without them it runs on less,
+and says so); see :mod:`tradetrace.detect.inputs`.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from importlib.metadata import entry_points
 from typing import Any, ClassVar
 
 from tradetrace.detect.findings import Citation, Finding
+from tradetrace.detect.inputs import INPUTS, Requirement
 from tradetrace.engine import Engine
 from tradetrace.progress import NullProgress, Progress
 
@@ -46,6 +50,9 @@ class Detector(ABC):
     flags: ClassVar[tuple[str, ...]]
     citations: ClassVar[tuple[Citation, ...]] = ()
     Params: ClassVar[type[Any]]
+    # inputs by name (tradetrace.detect.inputs.INPUTS); a tuple in ``requires``: any one of them
+    requires: ClassVar[tuple[Requirement, ...]] = ()
+    uses: ClassVar[tuple[str, ...]] = ()
 
     def __init__(self, params: Mapping[str, Any] | None = None) -> None:
         fields = {f.name for f in dataclasses.fields(self.Params)}
@@ -70,6 +77,11 @@ class Detector(ABC):
             "doc": inspect.cleandoc(cls.__doc__ or ""),
             "flags": list(cls.flags),
             "citations": [c.as_dict() for c in cls.citations],
+            "requires": [
+                " or ".join(INPUTS[n].label for n in ((r,) if isinstance(r, str) else r))
+                for r in cls.requires
+            ],
+            "uses": [INPUTS[n].label for n in cls.uses],
             "params": [
                 {"name": f.name, "default": f.default, "doc": f.metadata.get("doc", "")}
                 for f in dataclasses.fields(cls.Params)

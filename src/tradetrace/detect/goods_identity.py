@@ -57,6 +57,8 @@ class GoodsIdentity(Detector):
     flags = ("GOODS_IDENTITY",)
     citations = (FINCEN_2022, FINCEN_2023, EU_12G, EU_EDD_2023, UK_OTSI_2025)
     Params = GoodsIdentityParams
+    requires = ("shipments", "rules")
+    uses = ("parties", "clusters")
 
     def run(self, ctx: DetectContext) -> Sequence[Finding]:
         p: GoodsIdentityParams = self.params

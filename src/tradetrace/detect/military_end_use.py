@@ -15,7 +15,7 @@ import yaml
 
 from tradetrace.detect.base import DetectContext, Detector, param
 from tradetrace.detect.findings import Citation, EntityRef, Finding, stable_id
-from tradetrace.detect.listed import LISTED, by_key, has_rows, listed_hits, party_key_sql, registered_hits
+from tradetrace.detect.listed import LISTED, by_key, listed_hits, party_key_sql, registered_hits
 from tradetrace.detect.typologies import BIS_KYC, FINCEN_2022, FINCEN_2023
 
 BIS_MEU = Citation(
@@ -78,12 +78,12 @@ class MilitaryEndUse(Detector):
     flags = ("MILITARY_END_USE",)
     citations = (BIS_MEU, FINCEN_2022, FINCEN_2023, BIS_KYC)
     Params = MilitaryEndUseParams
+    requires = ("payments",)
+    uses = ("lists", "party_matches", "clusters")
 
     def run(self, ctx: DetectContext) -> Sequence[Finding]:
         p: MilitaryEndUseParams = self.params
-        engine = ctx.engine
-        if not has_rows(engine, "payments"):
-            return []
+        engine = ctx.engine  # requires payments: the runner does not run it without
         hits = listed_hits(engine, p.match_threshold, p.identifier_types)
         base = (
             f"SELECT record_id, date, coalesce(amount_usd, 0) AS usd, payer_name, "

@@ -112,6 +112,8 @@ class Misdeclaration(Detector):
     flags = ("MISDECLARATION",)
     citations = (FINCEN_2022, BIS_KYC, EU_EDD_2023, UK_OTSI_2025)
     Params = MisdeclarationParams
+    requires = ("shipments",)
+    uses = ("clusters",)
 
     def run(self, ctx: DetectContext) -> Sequence[Finding]:
         p: MisdeclarationParams = self.params

@@ -119,6 +119,8 @@ class NewIntermediary(Detector):
     flags = ("NEW_INTERMEDIARY",)
     citations = (FINCEN_2022, FINCEN_2023_NOV, EU_EDD_2023, UK_OTSI_2025, BIS_KYC)
     Params = NewIntermediaryParams
+    requires = ("shipments", "rules")
+    uses = ("parties", "clusters")
 
     def run(self, ctx: DetectContext) -> Sequence[Finding]:
         p: NewIntermediaryParams = self.params

@@ -66,6 +66,8 @@ class PriceAnomaly(Detector):
     flags = ("PRICE_ANOMALY",)
     citations = (FINCEN_2022, FINCEN_2023_NOV, EU_EDD_2023, UK_OTSI_2025)
     Params = PriceAnomalyParams
+    requires = ("shipments", "rules")
+    uses = ("parties", "clusters")
 
     def run(self, ctx: DetectContext) -> Sequence[Finding]:
         p: PriceAnomalyParams = self.params

@@ -62,7 +62,7 @@ class RelatedParties(Detector):
     payments) with each other, or share counterparties: a maker selling to
     its namesake importer, co-owned until recently, keeps the business in the
     family after a restriction. Without ``party_leads`` (run ``resolve``
-    first) the detector finds nothing.
+    first) it is not run.
 
     Ties are strong (a shared current or former owner or officer, a direct
     relation, associates, a private phone or e-mail shared by few firms) or
@@ -85,16 +85,15 @@ class RelatedParties(Detector):
     flags = ("RELATED_PARTIES",)
     citations = (FINCEN_2023_NOV, EU_EDD_2023, BIS_KYC, FATF_BO)
     Params = RelatedPartiesParams
+    requires = ("party_leads", "clusters", ("shipments", "payments"))
+    uses = ("shipments", "payments")
 
     def run(self, ctx: DetectContext) -> Sequence[Finding]:
         p: RelatedPartiesParams = self.params
         engine = ctx.engine
-        need = ("party_leads", "party_clusters", "party_mentions")
-        if not all(has_rows(engine, t) for t in need):
-            return []
         has = {t: has_rows(engine, t) for t in ("shipments", "payments")}
         if not any(has.values()):
-            return []
+            return []  # the SQL of the ties needs one of them (the runner checks it too)
         leads = engine.fetchall(
             "SELECT kind, cluster_a, name_a, cluster_b, name_b, strength, summary, evidence FROM party_leads "
             "WHERE strength >= ? ORDER BY cluster_a, cluster_b, strength DESC, kind",

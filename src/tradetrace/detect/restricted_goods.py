@@ -64,6 +64,8 @@ class RestrictedGoods(Detector):
     flags = ("RESTRICTED_GOODS",)
     citations = (FINCEN_2022, FINCEN_2023, EU_12G, EU_EDD_2023, UK_OTSI_2025)
     Params = RestrictedGoodsParams
+    requires = ("shipments", "rules")
+    uses = ("parties", "clusters")
 
     def run(self, ctx: DetectContext) -> Sequence[Finding]:
         p: RestrictedGoodsParams = self.params

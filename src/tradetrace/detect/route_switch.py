@@ -76,6 +76,8 @@ class RouteSwitch(Detector):
     flags = ("ROUTE_SWITCH", "TRANSSHIPMENT_HUB")
     citations = (FINCEN_2022, FINCEN_2023, EU_12G)
     Params = RouteSwitchParams
+    requires = ("shipments", "rules")
+    uses = ("clusters",)
 
     def run(self, ctx: DetectContext) -> Sequence[Finding]:
         p: RouteSwitchParams = self.params

@@ -74,6 +74,8 @@ class SanctionedNetwork(Detector):
     flags = ("SANCTIONED_NETWORK",)
     citations = (OFAC_50, FINCEN_2022, FINCEN_2023_NOV, BIS_KYC)
     Params = SanctionedNetworkParams
+    requires = ("lists", ("shipments", "payments"))
+    uses = ("relations", "parties", "party_matches", "clusters")
 
     def run(self, ctx: DetectContext) -> Sequence[Finding]:
         p: SanctionedNetworkParams = self.params

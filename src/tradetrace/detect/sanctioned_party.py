@@ -85,6 +85,8 @@ class SanctionedParty(Detector):
     flags = ("SANCTIONED_PARTY",)
     citations = (OFAC_50, FINCEN_2022, BIS_KYC)
     Params = SanctionedPartyParams
+    requires = ("lists", ("shipments", "payments"))
+    uses = ("party_matches", "clusters")
 
     def run(self, ctx: DetectContext) -> Sequence[Finding]:
         p: SanctionedPartyParams = self.params
@@ -92,7 +94,7 @@ class SanctionedParty(Detector):
         hits = listed_hits(engine, p.match_threshold, p.identifier_types)
         has = {t: has_rows(engine, t) for t in ("shipments", "payments")}
         if not hits or not any(has.values()):
-            return []
+            return []  # nobody listed; or no table to look in (the SQL needs one; the runner checks it too)
         ensure_key_maps(engine)
         occ = occurrences_sql(has, f"(SELECT DISTINCT pkey AS key FROM {LISTED})")
         with registered_hits(engine, hits):

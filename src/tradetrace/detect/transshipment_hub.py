@@ -86,6 +86,8 @@ class TransshipmentHub(Detector):
     flags = ("TRANSSHIPMENT_HUB",)
     citations = (FINCEN_2022, FINCEN_2023, BIS_KYC, EU_EDD_2023, UK_OTSI_2025)
     Params = TransshipmentHubParams
+    requires = ("shipments", "rules")
+    uses = ("clusters",)
 
     def run(self, ctx: DetectContext) -> Sequence[Finding]:
         p: TransshipmentHubParams = self.params

@@ -159,6 +159,9 @@ def load_case(ws: Workspace, case_id: str) -> CaseDoc:
     mark_listed_payments(findings, payments)
     doc = CaseDoc(case, findings, shipments, payments)
     doc.summary = summarise(findings, shipments, payments)
+    from tradetrace.cases.workspace_calibration import calibration_note
+
+    doc.summary["calibration"] = calibration_note(findings)
     doc.list_matches = list_matches(findings)
     doc.ties = ties(findings)
     doc.paragraph = paragraph(doc.summary, doc.ties)

@@ -93,6 +93,8 @@ PDF_RECORDS = 1000  # Chromium's print engine fails on much longer tables; the r
 def render_report(
     ws: Workspace, finding: dict[str, Any], template: str = "report.html.j2", max_records: int | None = None
 ) -> str:
+    from tradetrace.cases.workspace_calibration import calibration_note
+
     m = finding.get("metrics", {})
     markers = []
     if m.get("restriction_date"):
@@ -123,6 +125,7 @@ def render_report(
             total_records=total_records,
             manifest=manifest,
             manifest_json=json.dumps(manifest.get("inputs", []), indent=1, ensure_ascii=False),
+            calibration=calibration_note([finding]),
         )
     )
 
@@ -148,7 +151,11 @@ def _detectors_manifest(manifest: dict[str, Any]) -> str:
     lines = [f"detect run at {detect.get('at', '?')}"]
     for d in detect.get("detectors", []):
         params = ", ".join(f"{k}={v}" for k, v in (d.get("params") or {}).items())
-        lines.append(f"{d.get('name')}@{d.get('version')}: {d.get('findings')} finding(s); {params}")
+        if d.get("status") == "not_run":
+            lines.append(f"{d.get('name')}@{d.get('version')}: not run, {d.get('reason')}")
+            continue
+        note = f" (ran {d.get('reason')})" if d.get("status") == "ran_partial" else ""
+        lines.append(f"{d.get('name')}@{d.get('version')}: {d.get('findings')} finding(s){note}; {params}")
     return "\n".join(lines)
 
 
