@@ -27,7 +27,11 @@ FATF_BO = Citation(
 @dataclass
 class RelatedPartiesParams:
     min_strength: float = param(0.5, "least lead strength (party_leads.strength) considered")
-    min_shared: int = param(1, "least common counterparties when the two do not trade with each other")
+    min_shared: int = param(
+        2,
+        "least common counterparties when the two do not trade with each other (one shared large "
+        "supplier or customer is ordinary)",
+    )
     max_records: int = param(300, "most records cited per finding")
     group_kinds: str = param(
         "shared_email,shared_website",
@@ -73,11 +77,12 @@ class RelatedParties(Detector):
         strong tie, shared counterparties   0.4 + 0.15 * strength + 0.03 * min(3, shared)
         two weak kinds, trade between them  0.45 + 0.1 * strength
         one weak kind, trade between them   0.35, marked weak (never strong)
-        two weak kinds, shared counterparties (at least two)  0.35
+        two weak kinds, shared counterparties  0.35
 
-    A pair with one weak kind of tie and only shared counterparties (two
-    namesakes buying from the same large supplier) is not reported: the lead
-    stays in ``party_leads``.
+    A pair that does not trade with each other needs ``min_shared``
+    counterparties in common, and a pair with one weak kind of tie and only
+    shared counterparties (two namesakes buying from the same large supplier)
+    is not reported at all: the lead stays in ``party_leads``.
     """
 
     name = "related_parties"
@@ -157,9 +162,7 @@ class RelatedParties(Detector):
         strong_kinds = _kinds(p.strong_kinds)
         strong = [x for x in leads if str(x[0]) in strong_kinds and float(x[5]) >= p.min_strong_strength]
         weak_kinds = {str(x[0]) for x in leads} - {str(x[0]) for x in strong}
-        if not strong and not direct and (len(weak_kinds) < 2 or len(shared) < max(2, p.min_shared)):
-            return None
-        if not direct and len(shared) < p.min_shared:
+        if not direct and (len(shared) < p.min_shared or (not strong and len(weak_kinds) < 2)):
             return None
         shared_recs: dict[str, _Rec] = {}
         for o in shared:
