@@ -19,7 +19,7 @@ HEADER = [
     "record_id", "date", "importer_name", "importer_tax_id", "importer_country", "exporter_name",
     "exporter_tax_id", "exporter_country", "exporter_address", "dispatch_country", "origin_country",
     "destination_country", "hs_code", "description", "manufacturer", "brand", "model", "quantity", "unit",
-    "net_weight_kg", "value", "currency", "value_usd",
+    "net_weight_kg", "value", "currency", "value_usd", "trading_country",
 ]  # fmt: skip
 PARTY_HEADER = [
     "entity_id", "kind", "name", "aliases", "country", "tax_id", "registration_no", "incorporation_date",
@@ -56,13 +56,14 @@ class Rows:
         dispatch: str | None = None,
         exp_tax: str = "",
         exp_address: str = "",
+        trading: str | None = None,
     ) -> str:
         rid = f"{self.prefix}{len(self.rows) + 1:05d}"
         self.rows.append(
             [rid, day, importer[0], importer[1], dest, exporter, exp_tax, exp_cc, exp_address,
              dispatch or exp_cc, origin, dest, hs, description, manufacturer, brand, model, f"{qty:g}", unit,
              "" if kg is None else f"{kg:.3f}", f"{value:.2f}", currency,
-             (f"{value:.2f}" if currency == "USD" else "") if usd is None else usd]
+             (f"{value:.2f}" if currency == "USD" else "") if usd is None else usd, trading or exp_cc]
         )  # fmt: skip
         return rid
 
