@@ -210,6 +210,7 @@ def draw_links(
             start = first if rng.random() < 0.65 else int(rng.integers(first, last - 200))
             end = last if rng.random() < 0.7 else int(rng.integers(start + 180, last + 180))
             end = min(end, last)
+            start = max(start, iso(firm.incorporated) if firm.incorporated else first)
             if not_before is not None:
                 start = max(start, not_before.get(imp, first))
             if firm.country == "RU":

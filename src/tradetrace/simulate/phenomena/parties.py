@@ -148,7 +148,8 @@ def civilian_name(rng: np.random.Generator, book: NameBook) -> FirmName:
         raise RuntimeError("name space exhausted")
     plain = core.replace("«", '"').replace("»", '"')
     latin = f"{ru_latin(core.replace('«', '').replace('»', '')).upper()} {'LLC' if legal == 'ООО' else 'JSC'}"
-    return fixed_name(f"{legal} «{core}»", [f"{legal} {plain.upper()}", latin, f"{core} {legal}"], [latin])
+    primary = f"{legal} «{core}" if core.endswith("»") else f"{legal} «{core}»"  # «Завод «Кедр»
+    return fixed_name(primary, [f"{legal} {plain.upper()}", latin, f"{core} {legal}"], [latin])
 
 
 def civilian_plants(b: Build) -> None:

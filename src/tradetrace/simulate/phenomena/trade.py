@@ -17,8 +17,12 @@ from tradetrace.simulate.vocab import goods_by_hs6, yaml_data
 HUB_KINDS = ("maker", "trader")
 
 
-def _ru_importers(b: Build) -> list[int]:
-    return [i for i in b.importers if b.reg.firms[i].country == "RU"]
+def _ru_importers(b: Build, founded_before: str = "2019-01-01") -> list[int]:
+    """Russian background importers incorporated before the given date."""
+    firms = b.reg.firms
+    return [
+        i for i in b.importers if firms[i].country == "RU" and (firms[i].incorporated or "") < founded_before
+    ]
 
 
 def _pick(rng: np.random.Generator, items: list[int]) -> int:
@@ -60,7 +64,7 @@ def long_standing_hub_suppliers(b: Build) -> None:
     by_country: dict[str, list[int]] = {}
     for e in b.exporters:
         f = reg.firms[e]
-        if f.country in weights and f.role in HUB_KINDS:
+        if f.country in weights and f.role in HUB_KINDS and (f.incorporated or "") < "2019-01-01":
             by_country.setdefault(f.country, []).append(e)
     for _ in range(max(10, round(len(ru) * float(value(name, "links"))))):
         country = weighted(rng, weights)
