@@ -126,14 +126,22 @@ def test_decoys(truth: dict[str, Any], shipments: dict[str, dict[str, str]]) -> 
             assert {"2019", "2024"} <= years and len({r["exporter_name"] for r in rows}) >= 2
 
 
-def test_background_has_no_controlled_goods_after_restriction(
+def test_background_controlled_goods_after_restriction_are_labelled_lawful(
     truth: dict[str, Any], shipments: dict[str, dict[str, str]]
 ) -> None:
+    """Background rows with controlled goods past their restriction date exist, and every one of
+    them belongs to the lawful_restricted_trade phenomenon (wind-down, exempt use, uncontrolled
+    goods of a controlled heading)."""
     planted = {rid for s in truth["schemes"] for rid in s["record_ids"]}
     planted |= {rid for d in truth["decoys"] for rid in d["record_ids"]}
+    lawful = next(b for b in truth["background"] if b["phenomenon"] == "lawful_restricted_trade")
+    assert lawful["rows"] == len(lawful["record_ids"])  # the list is complete at this size
+    after = []
     for rid, r in shipments.items():
         if rid in planted or country_code(r["destination_country"]) != "RU":
             continue
         g = goods_by_hs6()["".join(ch for ch in r["hs_code"] if ch.isdigit())[:6]]
         limit = restriction_day(country_code(r["origin_country"]), g)
-        assert limit is None or iso(r["date"]) < limit, rid
+        if limit is not None and iso(r["date"]) >= limit:
+            after.append(rid)
+    assert after and set(after) <= set(lawful["record_ids"])

@@ -16,6 +16,7 @@ from tradetrace.simulate.names import NameBook
 from tradetrace.simulate.parties import write_ftm, write_parties, write_relations
 from tradetrace.simulate.party_truth import PartyTruth
 from tradetrace.simulate.payments import write_payments
+from tradetrace.simulate.phenomena.labels import Labels
 from tradetrace.simulate.registry import Registry, build_pools
 from tradetrace.simulate.render import Renderer
 from tradetrace.simulate.rows import SERIAL_DOMAIN, RowBlock, planted_block
@@ -72,9 +73,10 @@ def simulate(
         raise ValueError(
             f"rows must be at least {n_planted + MIN_BACKGROUND_ROWS} (planted rows: {n_planted})"
         )
-    world = build_world(reg, book, streams["world"], rows)
+    labels = Labels()
+    world = build_world(reg, book, streams["world"], rows, labels)
     pools = build_pools(reg)
-    background = Background(reg, world)
+    background = Background(reg, world, labels)
     renderer = Renderer(pools, serial_key)
     party_truth = PartyTruth(pools.name_cnt)
 
@@ -110,6 +112,7 @@ def simulate(
             mine = slot[chunk_of == k]
             crng = np.random.default_rng([seed, 100, k])
             bg = background.generate(crng, size - len(mine), decls)
+            labels.observe(bg, serial_key)
             decls += int(bg.decl.max() - decls + 1) if len(bg) else 0
             if decls >= limit:
                 raise RuntimeError("declaration numbers exhausted")
@@ -129,7 +132,7 @@ def simulate(
     files = {LOGICAL_NAMES[f]: p for f, p in writers.paths.items()}
     files["payments"] = out_dir / "payments.csv"
     paid = write_payments(
-        files["payments"], reg, world, plant.payments, streams["payments"], rows, payment_key
+        files["payments"], reg, world, plant.payments, streams["payments"], rows, payment_key, labels
     )
     files["parties"] = out_dir / "parties.csv"
     write_parties(files["parties"], reg)
@@ -143,6 +146,7 @@ def simulate(
         "generator": GENERATOR,
         "schemes": [p.truth() for p in planted if p.kind == "scheme"],
         "decoys": [p.truth() for p in planted if p.kind == "decoy"],
+        "background": labels.truth(reg),
     }
     files["party_truth"] = out_dir / "party_truth.csv"
     party_truth.write(files["party_truth"], reg, paid, writers.formats)

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
+from tradetrace.simulate.phenomena.labels import Labels
+from tradetrace.simulate.phenomena.rows import RowEffects
 from tradetrace.simulate.registry import Registry
 from tradetrace.simulate.rows import RowBlock, draw_variants, posts_for
 from tradetrace.simulate.timeline import fx_rates, iso, month_of, sample_days
@@ -14,9 +16,6 @@ from tradetrace.simulate.vocab import country_index
 from tradetrace.simulate.world import World
 
 MISSING_USD_SHARE = 0.05
-IMPORTER_TAX_SHARE = 0.9
-EXPORTER_TAX_SHARE = 0.3
-NO_MANUFACTURER_SHARE = 0.04
 
 
 @dataclass
@@ -51,8 +50,11 @@ def product_arrays(reg: Registry) -> ProductArrays:
 class Background:
     """Draws background rows from the world's supply links."""
 
-    def __init__(self, reg: Registry, world: World) -> None:
+    def __init__(self, reg: Registry, world: World, labels: Labels) -> None:
         self.world = world
+        self.labels = labels
+        self.effects = RowEffects.load()
+        self.firm_bits = labels.firm_bit_array(len(reg.firms))
         self.products = product_arrays(reg)
         self.firm_country = np.array([country_index()[f.country] for f in reg.firms], dtype=np.int16)
         self.cum_prob = np.cumsum(world.links.prob)
@@ -92,12 +94,18 @@ class Background:
         qty = np.exp(rng.normal(pa_.qty_log[prod], pa_.qty_sigma[prod]))
         qty = np.where(pa_.count_unit[prod], np.maximum(np.round(qty), 1), np.maximum(np.round(qty, 2), 1))
         price = np.exp(rng.normal(pa_.price_log[prod] + np.log(links.price[lk]), pa_.price_sigma[prod] * 0.6))
+        fx = self.effects
+        price, qty, out_bits, per_kind = fx.outliers(rng, price, qty)
+        for kind, count in zip(fx.outlier_kinds, per_kind.tolist(), strict=True):
+            self.labels.kind("lawful_price_outliers", kind, count)
+        no_mfr, drop, imp_tax, exp_tax, miss_bits = fx.missing(rng, n_rows, k, rep)
         usd_c = np.maximum(np.round(qty * price * 100), 100).astype(np.int64)
         net = np.where(pa_.kg_unit[prod], qty, qty * pa_.kg[prod] * rng.lognormal(0, 0.15, n_rows))
         net_g = np.maximum(np.round(net * 1000), 1).astype(np.int64)
         month = month_of(day[rep])
         val_c = np.round(usd_c * fx_rates(cur[rep], month)).astype(np.int64)
-        mfr = np.where(rng.random(n_rows) < NO_MANUFACTURER_SHARE, -1, pa_.maker[prod]).astype(np.int32)
+        mfr = np.where(no_mfr, -1, pa_.maker[prod]).astype(np.int32)
+        bg = links.bits[lk] | self.firm_bits[imp[rep]] | self.firm_bits[exp[rep]] | out_bits | miss_bits
         return RowBlock(
             decl=(decl_start + rep).astype(np.int64),
             line=line_no,
@@ -105,22 +113,24 @@ class Background:
             day=day[rep],
             imp=imp[rep],
             imp_var=draw_variants(rng, k)[rep],
-            imp_tax=(rng.random(k) < IMPORTER_TAX_SHARE)[rep],
+            imp_tax=imp_tax[rep],
             exp=exp[rep],
             exp_var=draw_variants(rng, k)[rep],
-            exp_tax=(rng.random(k) < EXPORTER_TAX_SHARE)[rep],
+            exp_tax=exp_tax[rep],
             mfr=mfr,
             mfr_var=draw_variants(rng, n_rows),
             prod=prod.astype(np.int32),
             origin=pa_.origin[prod],
             dispatch=links.dispatch[lk],
-            trading=self.firm_country[exp][rep],
+            trading=links.trading[lk],
             qty_c=np.round(qty * 100).astype(np.int64),
             net_g=net_g,
             usd_c=usd_c,
             usd_missing=rng.random(n_rows) < MISSING_USD_SHARE,
             cur=cur[rep],
             val_c=val_c,
+            bg=bg.astype(np.uint16),
+            drop=drop,
         )
 
     def _posts(self, rng: np.random.Generator, country: NDArray[np.int16]) -> NDArray[np.int16]:

@@ -136,13 +136,24 @@ def cis_name(
     return FirmName(primary, variants, cp, aliases=[latin[0], f"{full} «{core}»"], brand=lat_core)
 
 
-def cn_name(rng: np.random.Generator, industry: str, book: NameBook, region: str = "CN") -> FirmName:
-    """A firm of mainland China, Hong Kong (region HK) or Taiwan (region TW)."""
+def cn_name(
+    rng: np.random.Generator,
+    industry: str,
+    book: NameBook,
+    region: str = "CN",
+    word: tuple[str, str] | None = None,
+) -> FirmName:
+    """A firm of mainland China, Hong Kong (region HK) or Taiwan (region TW).
+
+    With word (script, romanised) given, the name is built on that stock word.
+    """
     data = yaml_data("names_world.yaml")["tw" if region == "TW" else "cn"]
     inds = data["industries"].get(industry, data["industries"]["trading"])
+    fixed = word
     for _ in range(300):
         place, ind, legal = _pick(rng, data["places"]), _pick(rng, inds), _pick(rng, data["legal"])
-        word = _cn_word(rng, data["chars"], taiwan=region == "TW")
+        if word is None:
+            word = _cn_word(rng, data["chars"], taiwan=region == "TW")
         if word is None:
             continue
         if region == "HK":
@@ -158,8 +169,10 @@ def cn_name(rng: np.random.Generator, industry: str, book: NameBook, region: str
             city = place[0] + ("市" if rng.random() < 0.4 else "")
             script = f"{city}{word[0]}{ind[0]}{legal[0]}"
             short_en = f"{word[1]} {ind[1]} {legal[1]}"
-        if book.claim(region + en) and book.claim(region + short_en):
+        # stock-word names may share their short form with an unrelated firm
+        if book.claim(region + en) and (fixed is not None or book.claim(region + short_en)):
             break
+        word = fixed
     else:
         raise RuntimeError("name space exhausted")
     others = [en.upper(), en.replace("Co., Ltd.", "CO.,LTD"), short_en, script, typo(rng, en)]
@@ -183,12 +196,13 @@ def _cn_word(rng: np.random.Generator, chars: list[list[str]], taiwan: bool) -> 
     return None if _reserved(latin) else (a[0] + b[0], latin)
 
 
-def tr_name(rng: np.random.Generator, industry: str, book: NameBook) -> FirmName:
+def tr_name(rng: np.random.Generator, industry: str, book: NameBook, stock: str | None = None) -> FirmName:
+    """A Turkish firm; with stock given, the name is built on that stock word."""
     data = yaml_data("names_world.yaml")["tr"]
     inds = data["industries"].get(industry, data["industries"]["trading"])
     for attempt in range(300):
-        word, ind = _pick(rng, data["words"]), _pick(rng, inds)
-        if attempt > 30 or rng.random() < 0.3:
+        word, ind = stock or _pick(rng, data["words"]), _pick(rng, inds)
+        if stock is None and (attempt > 30 or rng.random() < 0.3):
             other = _pick(rng, data["words"])
             word = f"{word} {other}" if other != word else word
         if book.claim(f"TR{word}{ind}"):

@@ -11,6 +11,8 @@ import pyarrow.csv as pa_csv
 
 from tradetrace.simulate.ids import feistel
 from tradetrace.simulate.party_truth import PaymentParties
+from tradetrace.simulate.phenomena import NAMES, value
+from tradetrace.simulate.phenomena.labels import Labels
 from tradetrace.simulate.registry import Registry
 from tradetrace.simulate.render import decimal, dict_col
 from tradetrace.simulate.schemes.base import Payment
@@ -56,10 +58,12 @@ def write_payments(
     rng: np.random.Generator,
     rows: int,
     key: int,
+    labels: Labels,
 ) -> PaymentParties:
     """Write payments.csv sorted by date; assigns record ids to the planted payments.
 
-    Returns the payers (firm, name as written) and payees the file names.
+    Returns the payers (firm, name as written) and payees the file names. Background payments
+    of phenomena (civilian plants paying, namesakes sharing a payer) are labelled in labels.
     """
     n = payment_count(rows)
     payees = np.array([i for i in world.importers if reg.firms[i].country == "RU"], dtype=np.int64)
@@ -68,6 +72,18 @@ def write_payments(
         np.minimum(np.searchsorted(np.cumsum(weight), rng.random(n) * weight.sum()), len(payees) - 1)
     ]
     payer = np.array(world.customers, dtype=np.int64)[rng.integers(0, len(world.customers), n)]
+    # phenomena take their payments out of the n background ones
+    phen = np.full(n, -1, dtype=np.int64)
+    n_civ = round(n * float(value("civilian_plants_paying", "payment_share"))) if world.civilian else 0
+    payer[:n_civ] = np.array(world.civilian, dtype=np.int64)[rng.integers(0, len(world.civilian), n_civ)]
+    phen[:n_civ] = NAMES.index("civilian_plants_paying")
+    pos = n - 1
+    for plan in world.pay_plan:
+        for _ in range(plan.n):
+            if pos < n_civ:
+                break
+            payer[pos], payee[pos], phen[pos] = plan.payer, plan.payee, NAMES.index(plan.phenomenon)
+            pos -= 1
     day = rng.integers(to_day(START), to_day(END) + 1, n).astype(np.int32)
     usd_c = np.maximum(np.round(rng.lognormal(np.log(2_500_000), 1.2, n)), 10_000).astype(np.int64)
     u = rng.random(n)
@@ -87,6 +103,11 @@ def write_payments(
     ids[order] = serial
     for i, p in enumerate(planted):
         p.rid = f"pp/{from_day(p.day):%Y%m%d}/{ids[n + i]:07d}"
+    for k, name in enumerate(NAMES):
+        mine = np.flatnonzero(phen == k)
+        if len(mine):
+            mine = mine[np.argsort(ids[mine], kind="stable")]
+            labels.payments(name, [f"pp/{from_day(int(day[i])):%Y%m%d}/{ids[i]:07d}" for i in mine.tolist()])
     amount_c = np.round(usd_c * fx_rates(cur.astype(np.int8), month_of(day))).astype(np.int64)
     for i, p in enumerate(planted):
         amount_c[n + i] = p.amount_c

@@ -76,6 +76,7 @@ RU_DT_COLUMNS = (
 COUNTRY_FORMS = np.array([0.88, 0.04, 0.03, 0.03, 0.02])  # alpha-2, alpha-3, numeric, English, Russian
 HS_FORMS = np.array([0.9, 0.05, 0.05])  # plain, dotted 8458.11.000.0, spaced 8458 11 000 0
 RUSSIAN_DESCRIPTION_SHARE = 0.45
+DROP_BRAND, DROP_MODEL = 1, 2  # bits of RowBlock.drop
 
 
 @dataclass
@@ -173,7 +174,8 @@ class Renderer:
         prod = b.prod.astype(np.int64)
         imp_tax = dict_col(imp_i, p.tax, b.imp_tax & p.has_tax[b.imp])
         exp_tax = dict_col(exp_i, p.tax, b.exp_tax & p.has_tax[b.exp])
-        model = dict_col(prod, p.model, p.has_model[prod])
+        model = dict_col(prod, p.model, p.has_model[prod] & (b.drop & DROP_MODEL == 0))
+        has_brand = p.has_brand[prod] & (b.drop & DROP_BRAND == 0)
         usd_keep = ~b.usd_missing
         currency = dict_col(b.cur.astype(np.int64), self.currencies)
         # messy draws happen whether or not the canonical file is written (same bytes either way)
@@ -206,7 +208,7 @@ class Renderer:
                 "hs_code": dict_col(hs_form * len(p.hs10) + prod, self.hs_forms),
                 "description": dict_col(prod + russian * len(p.hs10), p.desc),
                 "manufacturer": self._name(b.mfr, b.mfr_var, p.names),
-                "brand": dict_col(prod, p.brand, p.has_brand[prod]),
+                "brand": dict_col(prod, p.brand, has_brand),
                 "model": model,
                 "quantity": decimal(b.qty_c, 2, ".", trim=True),
                 "unit": dict_col(prod, p.unit),
@@ -243,7 +245,7 @@ class Renderer:
                     "G33": dict_col(prod, self.hs_plain),
                     "G31_1": dict_col(prod, p.desc_ru_cp),
                     "G31_11": self._name(b.mfr, b.mfr_var, p.names_cp),
-                    "G31_12": dict_col(prod, p.brand_cp, p.has_brand[prod]),
+                    "G31_12": dict_col(prod, p.brand_cp, has_brand),
                     "G31_14": model,
                     "G31_7": decimal(b.qty_c, 2, ",", trim=True),
                     "G41A": dict_col(prod, p.unit_cp),

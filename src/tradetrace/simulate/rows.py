@@ -41,6 +41,8 @@ class RowBlock:
     usd_missing: NDArray[np.bool_]
     cur: NDArray[np.int8]  # index into CURRENCIES
     val_c: NDArray[np.int64]  # invoice value in cents of cur
+    bg: NDArray[np.uint16]  # background phenomena of the row (bits of phenomena.BIT), 0 when planted
+    drop: NDArray[np.uint8]  # fields left empty: 1 brand, 2 model
 
     def __len__(self) -> int:
         return len(self.decl)
@@ -154,4 +156,6 @@ def planted_block(
         usd_missing=np.zeros(n, dtype=np.bool_),
         cur=np.array(cur, dtype=np.int8),
         val_c=np.array(val, dtype=np.int64),
+        bg=np.zeros(n, dtype=np.uint16),
+        drop=np.zeros(n, dtype=np.uint8),
     )
