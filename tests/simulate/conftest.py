@@ -46,15 +46,22 @@ class Dataset:
             return list(csv.DictReader(fh))
 
 
-def make(path: Path, seed: int = SEED, rows: int = ROWS) -> Dataset:
+def make(path: Path, seed: int = SEED, rows: int = ROWS, family: str = "a") -> Dataset:
     seen: list[tuple[int, int]] = []
-    summary = simulate(path, rows=rows, seed=seed, formats=FORMATS, progress=lambda d, t: seen.append((d, t)))
+    summary = simulate(
+        path, rows=rows, seed=seed, formats=FORMATS, progress=lambda d, t: seen.append((d, t)), family=family
+    )
     return Dataset(summary, seen)
 
 
 @pytest.fixture(scope="session")
 def dataset(tmp_path_factory: pytest.TempPathFactory) -> Dataset:
     return make(tmp_path_factory.mktemp("sim_a"))
+
+
+@pytest.fixture(scope="session")
+def dataset_b(tmp_path_factory: pytest.TempPathFactory) -> Dataset:
+    return make(tmp_path_factory.mktemp("sim_b"), family="b")
 
 
 @pytest.fixture(scope="session")

@@ -8,17 +8,43 @@ from typing import Any
 import pytest
 
 from tests.simulate.conftest import Dataset, country_code
-from tradetrace.simulate.phenomena import NAMES, config
+from tradetrace.simulate.phenomena import NAMES
+from tradetrace.simulate.phenomena import config as _config
+from tradetrace.simulate.vocab import family
 
 Rows = dict[str, dict[str, str]]
+FAMILY = ["a"]  # the family of the module's current dataset (the tests run once per family)
+
+
+def config() -> dict[str, Any]:
+    with family(FAMILY[0]):
+        return _config()
 
 
 def _cfg(name: str, key: str) -> Any:
     return config()[name][key]["value"]
 
 
+@pytest.fixture(scope="module", params=["a", "b"])
+def dataset(request: pytest.FixtureRequest) -> Dataset:
+    FAMILY[0] = request.param
+    found: Dataset = request.getfixturevalue("dataset" if request.param == "a" else "dataset_b")
+    return found
+
+
+@pytest.fixture(scope="module")
+def truth(dataset: Dataset) -> dict[str, Any]:
+    return dataset.truth()
+
+
+@pytest.fixture(scope="module")
+def shipments(dataset: Dataset) -> Rows:
+    return dataset.shipments()
+
+
 @pytest.fixture(scope="module")
 def background(truth: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    FAMILY[0] = truth["family"]
     return {b["phenomenon"]: b for b in truth["background"]}
 
 

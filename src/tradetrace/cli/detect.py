@@ -23,16 +23,23 @@ from tradetrace.cli import Ctx, _fail, cli, pass_ctx
     show_default=True,
     help="Shipment file format(s).",
 )
+@click.option("--family", type=click.Choice(["a", "b"]), default="a", show_default=True,
+              help="Scenario family: other proportions, names, countries, goods and planted schemes.")  # fmt: skip
 @pass_ctx
-def simulate(ctx: Ctx, out: Path, rows: int, seed: int, formats: tuple[str, ...]) -> None:
+def simulate(ctx: Ctx, out: Path, rows: int, seed: int, formats: tuple[str, ...], family: str) -> None:
     """Write synthetic trade with planted evasion schemes and their truth.json."""
     from tradetrace.simulate import simulate as run
 
-    click.echo(f"simulating {rows:,} rows with seed {seed}")
+    click.echo(f"simulating {rows:,} rows with seed {seed} (family {family})")
     with ctx.progress() as bar:
         task = bar.task("simulating", total=rows)
         summary = run(
-            out, rows=rows, seed=seed, formats=formats, progress=lambda done, total: task.update(done)
+            out,
+            rows=rows,
+            seed=seed,
+            formats=formats,
+            progress=lambda done, total: task.update(done),
+            family=family,
         )
         task.done()
     for name, path in summary.files.items():

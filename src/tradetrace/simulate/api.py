@@ -23,6 +23,7 @@ from tradetrace.simulate.rows import SERIAL_DOMAIN, RowBlock, planted_block
 from tradetrace.simulate.schemes import plant_all
 from tradetrace.simulate.schemes.base import Plant
 from tradetrace.simulate.schemes.sdn import load_extract
+from tradetrace.simulate.vocab import family as use_family
 from tradetrace.simulate.world import build_world
 from tradetrace.simulate.writers import LOGICAL_NAMES, ShipmentWriters
 
@@ -52,12 +53,26 @@ def simulate(
     seed: int = 7,
     formats: Sequence[str] = ("csv",),
     progress: Callable[[int, int], None] | None = None,
+    family: str = "a",
 ) -> SimulationSummary:
     """Write shipments (in each of formats), parties, relations, payments, FtM entities and truth.
 
     The same seed gives byte-identical files; rows counts every shipment row, planted ones included.
+    family picks the scenario family (``a``, the default, or ``b``): other proportions, name
+    pools, countries, goods and planted schemes (see docs/simulator.md).
     """
-    out_dir = Path(out_dir)
+    with use_family(family):
+        return _simulate(Path(out_dir), rows, seed, formats, progress, family)
+
+
+def _simulate(
+    out_dir: Path,
+    rows: int,
+    seed: int,
+    formats: Sequence[str],
+    progress: Callable[[int, int], None] | None,
+    family: str,
+) -> SimulationSummary:
     out_dir.mkdir(parents=True, exist_ok=True)
     if rows > MAX_ROWS:
         raise ValueError(f"rows must be at most {MAX_ROWS:,}")
@@ -144,6 +159,7 @@ def simulate(
         "seed": seed,
         "rows": rows,
         "generator": GENERATOR,
+        "family": family,
         "schemes": [p.truth() for p in planted if p.kind == "scheme"],
         "decoys": [p.truth() for p in planted if p.kind == "decoy"],
         "background": labels.truth(reg),

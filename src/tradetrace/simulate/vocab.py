@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -126,9 +128,53 @@ def fx_table() -> NDArray[np.float64]:
     return table
 
 
-@cache
+FAMILIES = ("a", "b")
+_family = ["a"]  # the scenario family being generated (see family())
+
+
+@contextmanager
+def family(name: str) -> Iterator[None]:
+    """Generate within a scenario family: YAML data files are read with the family's overrides.
+
+    A family's override of ``data/<name>`` is ``data/families/<family>/<name>``; its mappings are
+    merged into the shared file key by key (lists and values replace). Not thread-safe: one
+    simulation at a time per process.
+    """
+    if name not in FAMILIES:
+        raise ValueError(f"unknown family {name!r}; choose from {FAMILIES}")
+    before = _family[0]
+    _family[0] = name
+    try:
+        yield
+    finally:
+        _family[0] = before
+
+
+def current_family() -> str:
+    return _family[0]
+
+
 def yaml_data(name: str) -> Any:
-    return yaml.safe_load(data_text(name))
+    """A YAML data file as the current family sees it."""
+    return _yaml(_family[0], name)
+
+
+@cache
+def _yaml(fam: str, name: str) -> Any:
+    data = yaml.safe_load(data_text(name))
+    override = resources.files("tradetrace.simulate").joinpath("data", "families", fam, name)
+    if override.is_file():
+        data = _merge(data, yaml.safe_load(override.read_text("utf-8")))
+    return data
+
+
+def _merge(base: Any, over: Any) -> Any:
+    if isinstance(base, dict) and isinstance(over, dict):
+        out = dict(base)
+        for k, v in over.items():
+            out[k] = _merge(base[k], v) if k in base else v
+        return out
+    return over
 
 
 UNITS_RU: dict[str, str] = {"pcs": "ШТ", "kg": "КГ", "set": "КОМПЛ", "m": "М", "pair": "ПАР"}

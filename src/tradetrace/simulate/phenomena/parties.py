@@ -178,7 +178,8 @@ def mass_registration(b: Build) -> None:
     for country, bases in config()["mass_registration"]["addresses"].items():
         if country == "RU":
             share = float(value("mass_registration", "firm_share"))
-            cands = [i for i in b.importers if reg.firms[i].country == country]
+            namesakes = {idx for idx, _ in b.labels.entries["namesakes"].seen}  # they keep their cities
+            cands = [i for i in b.importers if reg.firms[i].country == country and i not in namesakes]
         else:
             share = float(value("mass_registration", "trader_share"))
             cands = [

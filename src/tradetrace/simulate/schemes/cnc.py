@@ -291,9 +291,17 @@ def build(plant: Plant) -> Planted:
     return Planted(SCHEME_ID, "scheme", truth)
 
 
-def _payers(plant: Plant, importer: Firm) -> tuple[list[Firm], list[Json]]:
-    """Over 40 defence plants pay the importer $80M+ in January to July 2023."""
+def _payers(
+    plant: Plant,
+    importer: Firm,
+    tag: str = "cnc:payment",
+    total_c: tuple[int, int, int] = (8_000_000_000, 150_000_000, 600_000_000),
+    period: tuple[str, str] = ("2023-01-09", "2023-07-31"),
+) -> tuple[list[Firm], list[Json]]:
+    """Defence plants (listed ones first) pay the importer: by default over 40 plants, $80M+ in
+    January to July 2023 (the defining case); total_c is (base, extra low, extra high) in cents."""
     cfg = yaml_data("schemes.yaml")
+    purposes: list[str] = cfg.get("payment_purposes", PURPOSES)
     rng = plant.rng
     payers: list[Firm] = []
     written: list[str | None] = []
@@ -320,20 +328,20 @@ def _payers(plant: Plant, importer: Firm) -> tuple[list[Firm], list[Json]]:
         written.append(None)
     weights = rng.lognormal(0, 0.8, len(payers))
     weights[0] *= 3  # the S-400 maker is the largest customer
-    total = 8_000_000_000 + int(rng.integers(150_000_000, 600_000_000))
+    total = total_c[0] + int(rng.integers(total_c[1], total_c[2]))
     shares = np.floor(weights / weights.sum() * total).astype(np.int64)
     shares[0] += total - int(shares.sum())
-    start, end = iso("2023-01-09"), iso("2023-07-31")
+    start, end = iso(period[0]), iso(period[1])
     for firm, name, share in zip(payers, written, shares, strict=True):
         n = int(rng.integers(1, 5))
         parts = split_total(rng, int(share), n, int(share) // (3 * n), int(share))
         for usd in parts:
             day = int(rng.integers(start, end + 1))
-            tmpl = PURPOSES[int(rng.integers(len(PURPOSES)))]
+            tmpl = purposes[int(rng.integers(len(purposes)))]
             purpose = tmpl.format(
                 n=int(rng.integers(10, 400)),
                 yy="23" if rng.random() < 0.7 else "22",
                 d=f"{from_day(day - int(rng.integers(5, 90))):%d.%m.%Y}",
             )
-            plant.pay("cnc:payment", day, firm, importer, usd, purpose, payer_name=name)
+            plant.pay(tag, day, firm, importer, usd, purpose, payer_name=name)
     return payers, info

@@ -57,8 +57,13 @@ def electronics(plant: Plant) -> Planted:
     cfg = yaml_data("schemes.yaml")["electronics"]
     rng = plant.rng
     mk = cfg["maker"]
+    origin = mk.get("country", "US")
+    restriction = cfg.get("restriction", RESTRICTION_US)
+    d0, d1 = cfg.get("direct", ["2020-01-13", "2022-02-18"])
+    r0, r1 = cfg.get("rerouted", ["2022-06-14", "2024-10-31"])
+    n_direct, n_rerouted = cfg.get("lines", [21, 36])
     maker = plant.firm(
-        "US",
+        origin,
         mk["name"],
         variants=[mk["name"], mk["name"].upper().replace(".", ""), mk["name"].replace(" Inc.", ", Inc.")],
         address=mk["address"],
@@ -71,27 +76,27 @@ def electronics(plant: Plant) -> Planted:
     b = cfg["buyer"]
     buyer = plant.ru_firm(b["name"], b["latin"], b["city"], role="importer", industry="electronics")
     hubs = [hub_firm(plant, h, "electronics") for h in cfg["hubs"]]
-    for day in plant.days("2020-01-13", "2022-02-18", 21, last="2022-02-18"):
+    for day in plant.days(d0, d1, n_direct, last=d1):
         prod = products[int(rng.integers(len(products)))]
         qty, usd = _value(plant, prod)
         plant.ship("chpl:direct", day, buyer, maker, prod, usd, qty, currency="USD", mfr_var=0)
-    rng_hub = rng.choice(len(hubs), size=36)
-    for i, day in enumerate(plant.days("2022-06-14", "2024-10-31", 36)):
+    rng_hub = rng.choice(len(hubs), size=n_rerouted)
+    for i, day in enumerate(plant.days(r0, r1, n_rerouted)):
         hub = hubs[int(rng_hub[i])]
         prod = products[int(rng.integers(len(products)))]
         qty, usd = _value(plant, prod, 1.25)
         cur = "USD" if rng.random() < 0.6 else ("CNY" if hub.country == "HK" else "RUB")
-        plant.ship("chpl:rerouted", day, buyer, hub, prod, usd, qty, currency=cur, origin="US")
+        plant.ship("chpl:rerouted", day, buyer, hub, prod, usd, qty, currency=cur, origin=origin)
 
     def truth() -> Json:
         direct, rer = plant.tagged("chpl:direct"), plant.tagged("chpl:rerouted")
+        hub_text = ", ".join(sorted({h.country for h in hubs}))
         return {
             "scheme_id": "chpl_electronics_hubs",
-            "typology": "Route switch of CHPL tier 1-3 electronics: direct from the US before the "
-            "restriction, then via hubs (AE, HK, KZ) with the brand and US origin declared",
+            "typology": f"Route switch of CHPL tier 1-3 electronics: direct from {origin} before the "
+            f"restriction, then via hubs ({hub_text}) with the brand and {origin} origin declared",
             "description": f"{buyer.name.primary} bought {mk['brand']} electronics directly from "
-            f"{maker.name.primary} until February 2022 and from mid-2022 through traders in the UAE, "
-            "Hong Kong and Kazakhstan.",
+            f"{maker.name.primary} until {d1} and from {r0} through traders in {hub_text}.",
             "expected_flags": ["ROUTE_SWITCH", "TRANSSHIPMENT_HUB", "RESTRICTED_GOODS"],
             "entities": [plant.entity(buyer, "importer"), plant.entity(maker, "supplier")]
             + [plant.entity(h, "intermediary") for h in hubs],
@@ -101,10 +106,10 @@ def electronics(plant: Plant) -> Planted:
                 "supplier": maker.name.primary,
                 "supplier_entity_id": maker.entity_id,
                 "brand": mk["brand"],
-                "origin": "US",
+                "origin": origin,
                 "buyer_name": buyer.name.primary,
                 "buyer_tax_id": buyer.tax_id,
-                "restriction_date": RESTRICTION_US,
+                "restriction_date": restriction,
                 "switch_date": date(max(ln.day for ln in direct)),
                 "first_rerouted_date": date(min(ln.day for ln in rer)),
                 "direct_before_usd": sum(ln.usd_c for ln in direct) / 100,
@@ -167,10 +172,11 @@ def fronts(plant: Plant) -> Planted:
     def truth() -> Json:
         return {
             "scheme_id": "front_company_hubs",
-            "typology": "Front companies: intermediaries in HK, AE and TR incorporated after 24 Feb 2022, "
-            "sharing one address and phone, ship CHPL goods of US, EU and Japanese brands to Russia",
-            "description": "Three recently incorporated traders at one Hong Kong address supply "
-            "Western-brand electronics and instruments to three Russian buyers.",
+            "typology": f"Front companies: intermediaries in {', '.join(c.country for c in companies)} "
+            "incorporated after 24 Feb 2022, sharing one address and phone, ship CHPL goods of "
+            f"{', '.join(sorted({m.country for m in makers}))} brands to Russia",
+            "description": f"{len(companies)} recently incorporated traders at one address ({shared}) "
+            f"supply Western-brand goods to {len(buyers)} Russian buyers.",
             "expected_flags": [
                 "NEW_INTERMEDIARY",
                 "TRANSSHIPMENT_HUB",

@@ -61,12 +61,13 @@ def listed_end_user(plant: Plant) -> Planted:
     machines = [plant.product(cn_maker, cn["brand"], model, hs) for hs, model in cn["products"]]
     supplier = hub_firm(plant, cfg["suppliers"][0], "electronics", incorporated="2015-04-09")
     goods_usd = 0
-    for day in plant.days("2022-09-05", "2024-06-28", 14):
+    c0, c1 = cfg.get("chips_period", ["2022-09-05", "2024-06-28"])
+    for day in plant.days(c0, c1, 14):
         prod = pick(rng, chips)
         qty = plant.normal_qty(prod)
         usd = plant.normal_value(prod, qty, 1.5)
         goods_usd += usd
-        plant.ship("listed", day, inter, supplier, prod, usd, qty, origin="US", currency="USD")
+        plant.ship("listed", day, inter, supplier, prod, usd, qty, origin=maker.country, currency="USD")
     for day in plant.days("2022-10-03", "2024-09-27", 8):
         prod = pick(rng, machines)
         qty = 1.0
@@ -94,8 +95,8 @@ def listed_end_user(plant: Plant) -> Planted:
             "scheme_id": "listed_end_user_via_intermediary",
             "typology": "A listed end user sources controlled goods through a new intermediary that it "
             "pays and whose director is one of its own officers",
-            "description": f"{inter.name.primary}, incorporated {it['incorporated']}, imports US chips via "
-            f"Turkey and Chinese CNC machines; it is paid by {e.name} (OFAC SDN), whose officer "
+            "description": f"{inter.name.primary}, incorporated {it['incorporated']}, imports "
+            f"{maker.country} chips via {supplier.country} and Chinese CNC machines; it is paid by {e.name} (OFAC SDN), whose officer "
             f"{director.name} is its general director.",
             "expected_flags": [
                 "SANCTIONED_NETWORK",
@@ -132,11 +133,11 @@ def same_model(plant: Plant) -> Planted:
     rng = plant.rng
     mk = cfg["maker"]
     maker = plant.firm(
-        "DE",
+        mk.get("country", "DE"),
         mk["name"],
-        variants=[mk["name"], mk["name"].upper(), "Helmbrecht Messtechnik"],
+        variants=[mk["name"], mk["name"].upper(), mk.get("short", "Helmbrecht Messtechnik")],
         address=mk["address"],
-        industry="instruments",
+        industry=mk.get("industry", "instruments"),
         role="supplier",
         brand=mk["brand"],
     )
@@ -180,7 +181,7 @@ def same_model(plant: Plant) -> Planted:
                 prod,
                 plant.normal_value(prod, qty, 1.5),
                 qty,
-                origin="DE",
+                origin=maker.country,
                 currency="USD" if rng.random() < 0.7 else "EUR",
             )
 
@@ -188,9 +189,9 @@ def same_model(plant: Plant) -> Planted:
         return {
             "scheme_id": "same_model_many_intermediaries",
             "typology": "The same brand and model arrives through many new intermediaries in hub countries",
-            "description": f"{mk['brand']} {mk['model']} oscilloscopes (HS 903020, CHPL 4.A) from "
-            f"{maker.name.primary} reach five Russian buyers via six traders in AE, HK, KZ, AM, KG and TR, "
-            "all incorporated after February 2022.",
+            "description": f"{mk['brand']} {mk['model']} (HS {mk['hs'][:6]}) from "
+            f"{maker.name.primary} reach {len(buyers)} Russian buyers via {len(inters)} traders in "
+            f"{', '.join(i.country for i in inters)}, all incorporated after February 2022.",
             "expected_flags": ["GOODS_IDENTITY", "NEW_INTERMEDIARY", "TRANSSHIPMENT_HUB", "RESTRICTED_GOODS"],
             "entities": [plant.entity(maker, "supplier")]
             + [plant.entity(i, "intermediary") for i in inters]
@@ -216,11 +217,11 @@ def price_markup(plant: Plant) -> Planted:
     rng = plant.rng
     mk = cfg["maker"]
     maker = plant.firm(
-        "JP",
+        mk.get("country", "JP"),
         mk["name"],
         variants=[mk["name"], mk["name"].upper()],
         address=mk["address"],
-        industry="bearings",
+        industry=mk.get("industry", "bearings"),
         role="supplier",
         brand=mk["brand"],
     )
@@ -236,12 +237,12 @@ def price_markup(plant: Plant) -> Planted:
         plant.ship(
             "markup:baseline",
             day,
-            base[i % 3],
+            base[i % len(base)],
             maker,
             prod,
             plant.normal_value(prod, qty),
             qty,
-            currency="JPY" if rng.random() < 0.5 else "USD",
+            currency=mk.get("currency", "JPY") if rng.random() < 0.5 else "USD",
         )
     for day in plant.days("2019-03-01", "2022-02-28", 6):
         prod, qty = pick(rng, prods), float(rng.integers(200, 1500))
@@ -250,7 +251,8 @@ def price_markup(plant: Plant) -> Planted:
         )
     inters = [hub_firm(plant, h, "bearings") for h in cfg["intermediaries"]]
     factors = []
-    for i, day in enumerate(plant.days("2022-06-06", "2024-10-25", 14)):
+    p0, p1 = cfg.get("post_period", ["2022-06-06", "2024-10-25"])
+    for i, day in enumerate(plant.days(p0, p1, 14)):
         prod, qty = pick(rng, prods), float(rng.integers(150, 900))
         f = float(rng.uniform(2.2, 3.8))
         factors.append(f)
@@ -258,11 +260,11 @@ def price_markup(plant: Plant) -> Planted:
             "markup:post",
             day,
             post_buyer,
-            inters[i % 2],
+            inters[i % len(inters)],
             prod,
             round(norm[prod.idx] * f * qty * 100),
             qty,
-            origin="JP",
+            origin=maker.country,
             currency="USD" if rng.random() < 0.5 else "RUB",
         )
 
@@ -270,8 +272,9 @@ def price_markup(plant: Plant) -> Planted:
         return {
             "scheme_id": "price_markup",
             "typology": "Rerouted goods priced far above market (unit values 2-4x the norm for the HS6 and origin)",
-            "description": f"{mk['brand']} bearings (CHPL 3.B, origin JP) reach {post_buyer.name.primary} via "
-            "Kyrgyzstan and Armenia at 2.2-3.8 times the unit values of the maker's direct sales.",
+            "description": f"{mk['brand']} goods (origin {maker.country}) reach {post_buyer.name.primary} via "
+            f"{' and '.join(i.country for i in inters)} at 2.2-3.8 times the unit values of the maker's "
+            "direct sales.",
             "expected_flags": ["PRICE_ANOMALY", "TRANSSHIPMENT_HUB", "RESTRICTED_GOODS"],
             "entities": [plant.entity(post_buyer, "importer"), plant.entity(maker, "supplier")]
             + [plant.entity(i, "intermediary") for i in inters],
