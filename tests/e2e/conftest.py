@@ -31,9 +31,7 @@ def _run(
     tmp: Path, rows: int, seed: int, fmt: str, profile: str, full: bool = False, family: str = "a"
 ) -> Run:
     data = tmp / "data"
-    sim = simulate(
-        data, rows=rows, seed=seed, formats=(fmt,), **({"family": family} if family != "a" else {})
-    )
+    sim = simulate(data, rows=rows, seed=seed, formats=(fmt,), family=family)
     ws = Workspace(Settings(workspace=tmp / f"ws-{fmt}", progress=False))
     path = sim.files["shipments_" + fmt.replace("-", "_")]
     result = ingest_shipments(ws, path, profile)

@@ -73,7 +73,12 @@ def build_sample(tmp: Path) -> Sample:
     ingest_table(ws, "relations", extra_relations)
     load_list(ws, None)
     run_detectors(ws)
-    top = read_findings(ws.engine)[0]
+    cnc = set(scheme["record_ids"])  # the defining case's route switch
+    top = next(
+        f
+        for f in read_findings(ws.engine)
+        if f["detector"].startswith("route_switch@") and cnc & set(f["record_ids"])
+    )
     long_record = sorted(top["record_ids"])[0]
     ws.engine.execute(
         "UPDATE shipments SET description = ? WHERE record_id = ?", [LONG_DESCRIPTION, long_record]
