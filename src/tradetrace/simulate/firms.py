@@ -29,7 +29,12 @@ def make_firm(
     address: Address | None = None,
 ) -> Firm:
     """A new fictional firm with name, address, identifiers and contact details."""
-    name = name or firm_name(rng, country, industry, book)
+    if name is None:
+        name = firm_name(rng, country, industry, book)
+        for _ in range(100):  # a generated name can still meet a given one (planted, stock words)
+            if not reg.taken(country, name, key):
+                break
+            name = firm_name(rng, country, industry, book)
     addr = address or addresses.address(rng, country)
     year = int(rng.integers(founded[0], founded[1] + 1))
     inc = incorporated or f"{year}-{int(rng.integers(1, 13)):02d}-{int(rng.integers(1, 29)):02d}"

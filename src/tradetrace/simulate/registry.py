@@ -115,6 +115,10 @@ class Registry:
         self.firms.append(firm)
         return firm
 
+    def taken(self, country: str, name: FirmName, key: str | None = None) -> bool:
+        """Whether a firm of this country, name (or key) is already registered."""
+        return stable_id("firm", key or f"{country}:{name.primary}") in self._ids
+
     def add_person(self, name: str, country: str, aliases: list[str], tax_id: str | None = None) -> Person:
         entity_id = stable_id("person", country, name, tax_id or "")
         person = Person(entity_id, name, country, aliases, tax_id)
