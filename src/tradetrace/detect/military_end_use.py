@@ -48,7 +48,11 @@ class MilitaryEndUseParams:
     identifier_types: str = param(
         "tax_id,registration_no,uscc,okpo", "list identifier types compared exactly with tax ids"
     )
-    min_payers: int = param(5, "listed or defence payers that make a finding whatever their share")
+    min_payers: int = param(
+        5,
+        "listed payers or payers named by a defence-specific word that make a finding whatever their "
+        "share (payers named only by an enterprise type count toward the share alone)",
+    )
     min_share: float = param(0.5, "share of incoming payments from listed or defence payers that flags")
     min_listed_share: float = param(0.2, "share from listed payers alone that flags")
     min_usd: float = param(100_000.0, "least value paid by listed or defence payers to report")
@@ -70,7 +74,9 @@ class MilitaryEndUse(Detector):
     work (``specific``) and enterprise types civilian firms share too
     (``generic``: plant, research institute, design bureau, aviation). A
     finding whose flagged payers are neither listed nor named by a specific
-    word rests on a name alone: it is marked weak and never becomes strong.
+    word rests on a name alone: it is marked weak and never becomes strong,
+    and such payers count toward the share of income only, not toward
+    ``min_payers`` (many customers of an industrial supplier are plants).
     """
 
     name = "military_end_use"
@@ -96,7 +102,7 @@ class MilitaryEndUse(Detector):
                 "regexp_matches(lower(payer_name), ?) AS specific, "
                 "specific OR regexp_matches(lower(payer_name), ?) AS defence FROM p), "
                 "agg AS (SELECT payee_key, sum(usd) AS total, "
-                "count(DISTINCT payer_key) FILTER (WHERE listed OR defence) AS n_flag, "
+                "count(DISTINCT payer_key) FILTER (WHERE listed OR specific) AS n_flag, "
                 "coalesce(sum(usd) FILTER (WHERE listed OR defence), 0) AS flag_usd, "
                 "coalesce(sum(usd) FILTER (WHERE listed), 0) AS listed_usd FROM c GROUP BY 1) "
             )

@@ -158,8 +158,8 @@ def phone(rng: np.random.Generator, country: str) -> str | None:
     return None
 
 
-def web(brand_or_core: str, country: str) -> tuple[str, str]:
-    """A (website, e-mail) pair derived from a firm's Latin core name."""
-    slug = "".join(ch for ch in ru_latin(brand_or_core).lower() if ch.isalnum())[:18] or "firm"
+def web(brand_or_core: str, country: str, suffix: str = "") -> tuple[str, str]:
+    """A (website, e-mail) pair derived from a firm's Latin core name (and a suffix)."""
+    slug = ("".join(ch for ch in ru_latin(brand_or_core).lower() if ch.isalnum())[:18] or "firm") + suffix
     domain = f"{slug}.{_TLD.get(country, 'com')}"
     return f"www.{domain}", f"info@{domain}"

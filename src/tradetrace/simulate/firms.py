@@ -39,6 +39,11 @@ def make_firm(
     year = int(rng.integers(founded[0], founded[1] + 1))
     inc = incorporated or f"{year}-{int(rng.integers(1, 13)):02d}-{int(rng.integers(1, 29)):02d}"
     site, mail = addresses.web(name.brand or name.primary, country)
+    n = 1
+    while site in reg.websites:  # unrelated firms with one brand word own different domains
+        n += 1
+        site, mail = addresses.web(name.brand or name.primary, country, f"-{country.lower()}{n}")
+    reg.websites.add(site)
     has_web = rng.random() < 0.6
     return reg.add_firm(
         country,

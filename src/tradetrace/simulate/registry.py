@@ -76,6 +76,7 @@ class Registry:
         self.relations: list[Relation] = []
         self.products: list[Product] = []
         self._ids: set[str] = set()
+        self.websites: set[str] = set()  # domains of background firms, unique per firm
 
     def add_firm(
         self,
