@@ -244,13 +244,30 @@ def out_of_family(
     return out
 
 
+def wilson(k: float, n: int, z: float = 1.96) -> tuple[float, float]:
+    """The Wilson score interval (95% by default) of an observed rate of k in n."""
+    if n == 0:
+        return 0.0, 1.0
+    rate = k / n
+    centre = (rate + z * z / (2 * n)) / (1 + z * z / n)
+    half = z / (1 + z * z / n) * math.sqrt(rate * (1 - rate) / n + z * z / (4 * n * n))
+    return max(0.0, centre - half), min(1.0, centre + half)
+
+
 def print_reliability(title: str, block: dict[str, Any]) -> None:
+    """Per decile: the gap between observed rate and mean score, and the 95% interval of the rate.
+
+    A gap over 0.1 in a decile of few findings whose interval still holds the mean score is
+    marked as such (the data cannot tell); one whose interval excludes it is OUT."""
     print(f"\n{title}: {block['findings']} findings, {block['true']} true, Brier {block['brier']:.4f}")
-    print(f"  {'decile':<9} {'n':>5} {'mean score':>11} {'observed':>9} {'gap':>6}")
+    print(f"  {'decile':<9} {'n':>5} {'mean score':>11} {'observed':>9} {'95% interval':>13} {'gap':>6}")
     for r in block["reliability"]:
         gap = r["observed"] - r["predicted"]
-        mark = "" if abs(gap) <= 0.1 else ("  (n < 10)" if r["n"] < 10 else "  OUT")
-        print(f"  {r['bin'][0]:.1f}-{r['bin'][1]:.1f}  {r['n']:>5} {r['predicted']:>11.3f} {r['observed']:>9.3f} {gap:>+6.2f}{mark}")  # fmt: skip
+        lo, hi = wilson(r["observed"] * r["n"], r["n"])
+        held = lo <= r["predicted"] <= hi
+        mark = "" if abs(gap) <= 0.1 else ("  (few: mean score within the interval)" if held else "  OUT")
+        print(f"  {r['bin'][0]:.1f}-{r['bin'][1]:.1f}  {r['n']:>5} {r['predicted']:>11.3f} {r['observed']:>9.3f}"
+              f"   {lo:.2f}-{hi:.2f} {gap:>+6.2f}{mark}")  # fmt: skip
 
 
 def background_share(findings: Sequence[Finding], cal: Calibration) -> tuple[int, int]:

@@ -23,7 +23,7 @@ from tradetrace.cases.calibration import (
 )
 from tradetrace.cases.labels import Truth
 from tradetrace.detect.base import registered
-from tradetrace.detect.severity import WEAK_CAP
+from tradetrace.detect.severity import WEAK_CAP, settle
 
 
 def _f(
@@ -48,12 +48,12 @@ def test_fit_is_monotone_and_bounded() -> None:
 
 
 def test_violating_bins_pool_and_the_prior_keeps_away_from_0_and_1() -> None:
-    # 0.1: 2 of 2 true, 0.3: 0 of 2 true -> the two bins pool: (2 + 1) / (4 + 2)
+    # 0.1: 2 of 2 true, 0.3: 0 of 2 true -> the two bins pool: (2 + 1/2) / (4 + 1), Jeffreys' prior
     curve = fit_curve([0.1, 0.1, 0.3, 0.3, 0.8, 0.8, 0.8], [True, True, False, False, True, True, True])
     assert curve(0.1) == pytest.approx(0.5) and curve(0.3) == pytest.approx(0.5)
-    assert curve(0.8) == pytest.approx(4 / 5)  # three of three is not certainty
-    assert curve(0.55) == pytest.approx((0.5 + 0.8) / 2)  # linear between blocks
-    assert fit_curve([0.4] * 3, [False] * 3)(0.4) == pytest.approx(1 / 5)
+    assert curve(0.8) == pytest.approx(3.5 / 4)  # three of three is not certainty
+    assert curve(0.55) == pytest.approx((0.5 + 0.875) / 2)  # linear between blocks
+    assert fit_curve([0.4] * 3, [False] * 3)(0.4) == pytest.approx(0.5 / 4)
     assert fit_curve([0.9] * 1000, [True] * 1000)(0.9) == P_MAX
     with pytest.raises(ValueError):
         Curve((0.1, 0.5), (0.6, 0.2))  # decreasing
@@ -153,9 +153,11 @@ def test_calibrated_scores_are_closer_to_observed_rates(
     assert 0 < sum(y) < len(y)  # both kinds present
     raw = [raw_score(f) for f in findings]
     calibrated = [float(f["score"]) for f in findings]  # the runner calibrates each finding's score
-    assert calibrated == [
-        round(cal.finding_probability(f["detector"], r)[0], 4) for f, r in zip(findings, raw, strict=True)
+    assert calibrated == [  # ... then caps those that rest on one weak signal
+        round(settle(cal.finding_probability(f["detector"], r)[0], f["value_usd"], f["metrics"])[0], 4)
+        for f, r in zip(findings, raw, strict=True)
     ]
+    assert any(f["metrics"].get("weak") for f in findings)  # the cap was exercised
     assert brier(calibrated, y) < brier(raw, y)
     groups = group_findings(findings)
     yc = [truth.case_label(g) for g in groups]

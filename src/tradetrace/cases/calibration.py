@@ -16,9 +16,11 @@ them into probabilities, in two stages, both monotone maps fitted by
 Both maps are isotonic regressions: scores are binned, and adjacent bins pool
 (pool-adjacent-violators) until the observed rate rises strictly with the
 score. Each pooled block then estimates its rate as ``(true + a) / (n + a + b)``
-(a Beta(a, b) prior, Beta(1, 1) by default), so that no block says 0 or 1 from
-a handful of examples; blocks the prior puts out of order pool again, and
-probabilities are kept within ``[0.01, 0.99]``. The knots are each block's
+(a Beta(a, b) prior, Jeffreys' Beta(1/2, 1/2) by default), so that no block
+says 0 or 1 from a handful of examples, while a small detector that is right
+nine times in nine is not pulled down to 0.9 as a uniform prior would; blocks
+the prior puts out of order pool again, and probabilities are kept within
+``[0.01, 0.99]``. The knots are each block's
 lowest and highest fitted score; between blocks the map is linear, beyond the
 fitted range flat.
 
@@ -52,7 +54,7 @@ __all__ = [
     "reliability",
 ]
 
-PRIOR = (1.0, 1.0)  # Beta(a, b) pseudo-counts per pooled block
+PRIOR = (0.5, 0.5)  # Beta(a, b) pseudo-counts per pooled block (Jeffreys)
 P_MIN, P_MAX = 0.01, 0.99
 SCORE_BIN = 0.05  # width of the raw-score bins of a detector
 EVIDENCE_BIN = 0.25  # width of the evidence bins of a case

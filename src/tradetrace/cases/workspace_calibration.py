@@ -11,7 +11,7 @@ this workspace only:
    (the latest decision per finding counts; ``reopen`` makes it undecided;
    a decision on a finding the last ``detect`` did not find again is left out,
    its raw score being unknown), fitted by :func:`fit_curve` on their raw
-   scores, isotonic on bins of 0.05, without its Beta(1, 1) prior;
+   scores, isotonic on bins of 0.05, without its Beta prior;
 2. each pooled block of decisions then takes the shipped map as its prior,
    worth ``PRIOR_WEIGHT`` (K = 20) decisions at the shipped probability of the
    block's findings: ``p = (confirmed + K * p_shipped) / (decided + K)``. K is
