@@ -29,8 +29,9 @@ from tradetrace.report.html import write_report
 from tradetrace.settings import Settings
 from tradetrace.workspace import Workspace
 
-DETECTOR = "related_parties@1"  # shipped: flat 0.955 over raw 0.54-0.84
+DETECTOR = "related_parties@2"  # shipped: flat 0.988 over raw 0.55-0.90
 GRID = np.linspace(0.0, 1.0, 201)
+FITTED = Calibration.shipped().meta["fitted_on"]["date"]  # the shipped fit, named in notes
 
 
 def _shipped() -> Calibration:
@@ -50,7 +51,7 @@ def test_dismissals_lower_the_map_where_they_are_and_not_above() -> None:
 
 
 def test_two_decisions_barely_move_the_shipped_map() -> None:
-    for detector, x in (("related_parties@1", 0.6), ("restricted_goods@1", 0.7), ("route_switch@1", 0.9)):
+    for detector, x in (("related_parties@2", 0.6), ("restricted_goods@1", 0.7), ("route_switch@1", 0.9)):
         shipped = _shipped().detectors[detector]
         for labels in ([False, False], [True, True], [True, False]):
             curve = fit_with_prior([x, x + 0.01], labels, shipped)
@@ -108,7 +109,7 @@ def test_refit_rescores_the_workspace_only(decided: Workspace, tmp_path: Path) -
     (m,) = refit_from_decisions(decided.engine)
     assert m.detector == DETECTOR and m.curve.n == 30 and m.curve.positives == 0
     row = decided.engine.fetchone("SELECT decisions, positives, prior, fitted_at FROM workspace_calibration")
-    assert row is not None and row[:3] == (30, 0, "shipped (2026-11-29)")
+    assert row is not None and row[:3] == (30, 0, f"shipped ({FITTED})")
     cal = calibration_in_use(decided.engine)
     assert rescore_findings(decided.engine, cal) == 37
     label = f"workspace: 30 decisions, {row[3].date().isoformat()}"
@@ -151,7 +152,7 @@ def test_reports_say_how_scores_were_calibrated(decided: Workspace, tmp_path: Pa
     (case, *_) = build_cases(decided.engine)
     for fmt in ("md", "html"):
         text = write_report(decided, case.case_id, tmp_path / f"ws.{fmt}", fmt).read_text("utf-8")
-        assert "related_parties@1: refitted on 30 analyst decisions of this workspace" in text
+        assert "related_parties@2: refitted on 30 analyst decisions of this workspace" in text
     finding = read_findings(decided.engine)[0]["finding_id"]
     one = write_report(decided, finding, tmp_path / "finding.md", "md").read_text("utf-8")
     assert "refitted on 30 analyst decisions of this workspace" in one
@@ -163,13 +164,14 @@ def test_the_calibrate_command(decided: Workspace) -> None:
     runner = CliRunner()
     shown = runner.invoke(cli, ["-q", "-w", path, "calibrate", "--show"])
     assert shown.exit_code == 0, shown.output
-    assert f"{DETECTOR}  shipped; n 20, positives 20" in shown.output
+    ship = _shipped().detectors[DETECTOR]
+    assert f"{DETECTOR}  shipped; n {ship.n}, positives {ship.positives}" in shown.output
     refit = runner.invoke(cli, ["-q", "-w", path, "calibrate", "--from-decisions"])
     assert refit.exit_code == 0, refit.output
     assert "re-scored 37 finding(s)" in refit.output
     assert (
         f"{DETECTOR}  workspace: 30 decisions" in refit.output
-        and "prior shipped (2026-11-29) worth 20" in refit.output
+        and f"prior shipped ({FITTED}) worth 20" in refit.output
     )
     with Workspace(Settings(workspace=Path(path), progress=False)) as again:
         assert {f["metrics"]["calibration"].split(",")[0] for f in read_findings(again.engine)} == {
@@ -195,6 +197,6 @@ def test_the_note_names_each_source() -> None:
     ]
     assert calibration_note(findings) == (
         "Scores calibrated per detector. route_switch@1: the shipped calibration, fitted on the simulator's "
-        "planted schemes (2026-11-29); plugin@1: not calibrated (the detector's own score); "
-        "related_parties@1: refitted on 37 analyst decisions of this workspace (2026-12-03)."
+        f"planted schemes ({FITTED}); plugin@1: not calibrated (the detector's own score); "
+        "related_parties@2: refitted on 37 analyst decisions of this workspace (2026-12-03)."
     )

@@ -55,7 +55,8 @@ def test_shipped_rules_are_complete(rules: RuleSet) -> None:
         ("854231", "US", "BY", date(2022, 3, 1), []),  # Belarus from 2 March 2022
         ("854231", "US", "BY", date(2022, 3, 2), ["us-bis-746-8-belarus"]),
         ("854231", "US", "KZ", date(2024, 1, 1), []),
-        ("854231", "JP", "RU", date(2024, 1, 1), ["chpl-tier-1"]),
+        ("854231", "JP", "RU", date(2024, 1, 1), ["jp-etco-russia-2022", "chpl-tier-1"]),
+        ("854231", "JP", "RU", date(2022, 3, 17), []),  # Japan's ban from 18 March 2022
         ("854231", "GB", "RU", date(2023, 6, 22), []),
         ("854231", "GB", "RU", date(2023, 6, 23), ["chpl-tier-1"]),
         ("0101210000", "DE", "RU", date(2024, 1, 1), []),
