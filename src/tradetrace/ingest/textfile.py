@@ -5,6 +5,14 @@ streaming, to a UTF-8 copy in the workspace's tmp folder. Detection is
 deliberately strict: a file that is neither valid UTF-8 nor plausible CP1251
 is refused with the byte position of the first bad byte, rather than loaded
 as mojibake.
+
+Line endings: the engine's reader expects one convention per file, and a file
+with several (CRLF rows followed by LF rows, as when exports are concatenated,
+or bare CR from old Mac software) lost and merged records. The hashing pass
+counts CRLF, bare LF and bare CR; a file that mixes them, or uses bare CR, is
+copied with every line ending written as LF, inside quoted fields too (a line
+break within a value is kept, as LF). A transcoded file is always written
+with LF. Files with one convention, LF or CRLF, are read in place.
 """
 
 from __future__ import annotations
@@ -64,6 +72,14 @@ class FileDigest:
 
     sha256: str
     utf8_error: tuple[int, int, int] | None  # (byte offset, line, byte value)
+    crlf: int = 0  # line endings of each kind (counted on the bytes: meaningful for ASCII-based encodings)
+    lf: int = 0  # bare LF
+    cr: int = 0  # bare CR
+
+    @property
+    def mixed_endings(self) -> bool:
+        """More than one line-ending convention, or bare CR: the engine's reader needs LF copies."""
+        return self.cr > 0 or (self.crlf > 0 and self.lf > 0)
 
 
 def digest_file(path: Path, progress: Progress | None = None) -> FileDigest:
@@ -72,9 +88,16 @@ def digest_file(path: Path, progress: Progress | None = None) -> FileDigest:
     decoder = codecs.getincrementaldecoder("utf-8")()
     offset, lines = 0, 1
     error: tuple[int, int, int] | None = None
+    crlf = lf = cr = 0
+    last = b""
     with open(path, "rb") as fh:
         while chunk := fh.read(CHUNK):
             h.update(chunk)
+            pairs = chunk.count(b"\r\n")
+            crlf, cr, lf = crlf + pairs, cr + chunk.count(b"\r") - pairs, lf + chunk.count(b"\n") - pairs
+            if last == b"\r" and chunk[:1] == b"\n":  # a CRLF split between two chunks
+                crlf, cr, lf = crlf + 1, cr - 1, lf - 1
+            last = chunk[-1:]
             if error is None and offset < SAMPLE:
                 try:
                     decoder.decode(chunk)
@@ -89,7 +112,7 @@ def digest_file(path: Path, progress: Progress | None = None) -> FileDigest:
             decoder.decode(b"", final=True)
         except UnicodeDecodeError:
             error = (offset, lines, 0)
-    return FileDigest(h.hexdigest(), error)
+    return FileDigest(h.hexdigest(), error, crlf, lf, cr)
 
 
 def sha256_file(path: Path, progress: Progress | None = None) -> str:
@@ -180,7 +203,7 @@ def prepare_text(
             raise EncodingError(
                 f"{path}: line {err[1]}: byte 0x{err[2]:02X} at offset {err[0]} is not valid UTF-8"
             )
-    if enc == "utf-8":
+    if enc == "utf-8" and not digest.mixed_endings:
         target, transcoded = path, False
     else:
         target = tmp_dir / f"{digest.sha256[:16]}.utf8.csv"
@@ -192,20 +215,34 @@ def prepare_text(
 
 
 def _transcode(src: Path, dst: Path, encoding: str, progress: Progress | None) -> None:
+    """A UTF-8 copy of ``src`` with LF line endings; the partial file is removed on any failure."""
     decoder = codecs.getincrementaldecoder(encoding)(errors="strict")
     tmp = dst.with_suffix(".part")
     offset = 0
-    with open(src, "rb") as fin, open(tmp, "w", encoding="utf-8", newline="") as fout:
-        while chunk := fin.read(CHUNK):
+    held = ""  # a CR at the end of a chunk may be the first half of a CRLF
+    try:
+        with open(src, "rb") as fin, open(tmp, "w", encoding="utf-8", newline="") as fout:
+            while chunk := fin.read(CHUNK):
+                try:
+                    text = held + decoder.decode(chunk)
+                except UnicodeDecodeError as exc:
+                    raise EncodingError(
+                        f"{src}: byte 0x{chunk[exc.start]:02X} at offset {offset + exc.start} "
+                        f"is not valid {encoding}"
+                    ) from exc
+                held = "\r" if text.endswith("\r") else ""
+                fout.write(_lf(text[:-1] if held else text))
+                offset += len(chunk)
+                if progress:
+                    progress(len(chunk))
             try:
-                fout.write(decoder.decode(chunk))
+                fout.write(_lf(held + decoder.decode(b"", final=True)))
             except UnicodeDecodeError as exc:
-                raise EncodingError(
-                    f"{src}: byte 0x{chunk[exc.start]:02X} at offset {offset + exc.start} "
-                    f"is not valid {encoding}"
-                ) from exc
-            offset += len(chunk)
-            if progress:
-                progress(len(chunk))
-        fout.write(decoder.decode(b"", final=True))
-    tmp.replace(dst)
+                raise EncodingError(f"{src}: the file ends inside a character: not valid {encoding}") from exc
+        tmp.replace(dst)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def _lf(text: str) -> str:
+    return text.replace("\r\n", "\n").replace("\r", "\n")
