@@ -25,9 +25,9 @@ def lists(click_ctx: click.Context) -> None:
                 mark = "*" if v["active"] else " "
                 click.echo(
                     f"{mark} {v['list_id']:<22} {v['version_id']:<17} {v['entries']:>7,} entries  "
-                    f"as of {v['as_of']}  {v['source']}"
+                    f"as of {v['as_of']} ({v['as_of_basis']})  {v['source']}"
                 )
-            click.echo("(* active: used for screening)")
+            click.echo("(* active: used for screening; `tradetrace lists activate VERSION` switches)")
 
 
 @lists.command("load")
@@ -36,22 +36,52 @@ def lists(click_ctx: click.Context) -> None:
               help="ofac-csv, ofac-xml, ofac-advanced-xml, csl, un-xml, eu-xml, eu-csv, uk-csv, dpl, ftm "
                    "(detected when not given).")  # fmt: skip
 @click.option("--as-of", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
-              help="Publication date, when the file does not state one.")  # fmt: skip
+              help="Publication date, when the file does not state one; for content already loaded, "
+                   "makes that version the active one again.")  # fmt: skip
+@click.option("--force", is_flag=True,
+              help="Make a newer version active even when it has fewer than 90% of the active version's "
+                   "entries (a truncated file is held back otherwise).")  # fmt: skip
 @click.option("--first-seen", type=click.Path(path_type=Path, exists=True), default=None,
               help="OFAC first-seen CSV giving approximate listing dates.")  # fmt: skip
 @pass_ctx
-def lists_load(ctx: Ctx, path: Path | None, fmt: str | None, as_of: Any, first_seen: Path | None) -> None:
+def lists_load(
+    ctx: Ctx, path: Path | None, fmt: str | None, as_of: Any, force: bool, first_seen: Path | None
+) -> None:
     """Load a list file or folder (OFAC, CSL, UN, EU, UK, DPL, FtM). Without PATH: the shipped SDN extract."""
     from tradetrace.ingest.base import IngestError
     from tradetrace.lists.store import load_list
 
     with ctx.workspace() as ws:
         try:
-            result = load_list(ws, path, fmt, first_seen=first_seen, as_of=as_of.date() if as_of else None)
+            result = load_list(
+                ws, path, fmt, first_seen=first_seen, as_of=as_of.date() if as_of else None, force=force
+            )
         except (IngestError, ValueError) as exc:
             _fail(str(exc))
         ws.record("lists", {"last": result.summary()})
     click.echo(result.summary())
+
+
+@lists.command("activate")
+@click.argument("version")
+@pass_ctx
+def lists_activate(ctx: Ctx, version: str) -> None:
+    """Make VERSION (an id or id prefix, or LIST@YYYY-MM-DD) the active version of its list."""
+    from tradetrace.lists.store import ListVersionError, activate_version
+
+    with ctx.workspace() as ws:
+        try:
+            v = activate_version(ws, version)
+        except ListVersionError as exc:
+            _fail(str(exc))
+        line = (
+            f"{v['list_id']}: version {v['version_id']} is active ({v['entries']:,} entries, as of "
+            f"{v['as_of']}, {v['as_of_basis']}; {v['source']})"
+        )
+        if v["previous"] and v["previous"] != v["version_id"]:
+            line += f"; was {v['previous']}"
+        ws.record("lists", {"last": line})
+    click.echo(line)
 
 
 @lists.command("diff")

@@ -2,10 +2,16 @@
 
 ``load_list`` reads a list with the reader for its format, then writes the
 version, its entries, relations, names and identifiers in one transaction.
-The same content twice is a no-op; a version with a newer as-of date becomes
-the active one for its list while older versions stay queryable; a file that
-cannot be read raises :class:`IngestError` before anything is written, so the
-active version is never touched by a failed load.
+The same content twice is a no-op (unless ``as_of`` is given: then that
+version becomes the active one again, dated as given); a version with a newer
+as-of date becomes the active one for its list while older versions stay
+queryable; a file that cannot be read raises :class:`IngestError` before
+anything is written, so the active version is never touched by a failed load.
+
+A guard keeps a truncated or partial file from replacing a whole list: a newer
+version with fewer than ``MIN_ACTIVE_SHARE`` of the active version's entries
+is loaded but not made active, and the load says why (``force`` overrides).
+``activate_version`` switches the active version by hand.
 """
 
 from __future__ import annotations
@@ -37,6 +43,7 @@ __all__ = [
     "ListDiff",
     "ListLoadResult",
     "ListVersionError",
+    "activate_version",
     "diff_versions",
     "ensure_tables",
     "list_versions",
@@ -44,6 +51,7 @@ __all__ = [
     "resolve_version",
     "shipped_extract",
 ]
+MIN_ACTIVE_SHARE = 0.9  # a new version with fewer entries than this share of the active one stays inactive
 NAME_ORDER = {"primary": 0, "aka": 1, "fka": 2, "nka": 3, "weak": 4}
 _PATH_DATE = re.compile(r"(?<!\d)(\d{4})[-_]?(\d{2})(?:[-_]?(\d{2}))?(?!\d)")
 
@@ -65,14 +73,26 @@ class ListLoadResult:
     skipped: bool = False
     active: bool = True
     superseded: str | None = None
+    held_back: str | None = None  # why a newer version was not made active
 
     def summary(self) -> str:
         if self.skipped:
+            if self.superseded:
+                return (
+                    f"{self.source}: already loaded as {self.list_id} version {self.version_id} "
+                    f"(same content); active again, as of {self.as_of} ({self.as_of_basis}), "
+                    f"in place of version {self.superseded}"
+                )
             return (
                 f"{self.source}: already loaded as {self.list_id} version {self.version_id} "
-                "(same content); nothing changed"
+                "(same content); nothing changed (give --as-of to make it the active version again)"
             )
-        status = "active" if self.active else "loaded, not active (a newer version is)"
+        if self.active:
+            status = "active"
+        elif self.held_back:
+            status = f"loaded, NOT active: {self.held_back}"
+        else:
+            status = "loaded, not active (a newer version is)"
         lines = [
             f"{self.source}: {self.list_id} as of {self.as_of} ({self.as_of_basis}), "
             f"{self.entries:,} entries, {self.relations:,} relations, from {self.rows_read:,} "
@@ -107,8 +127,14 @@ def load_list(
     *,
     first_seen: Path | None = None,
     as_of: date | None = None,
+    force: bool = False,
 ) -> ListLoadResult:
-    """Load the list at ``path`` (file or folder; None: the shipped SDN extract)."""
+    """Load the list at ``path`` (file or folder; None: the shipped SDN extract).
+
+    ``as_of`` dates the version (and re-activates content already loaded);
+    ``force`` makes a newer version active even when it is much smaller than the
+    active one (see ``MIN_ACTIVE_SHARE``)."""
+    given_as_of = as_of
     engine = ws.engine
     ensure_tables(engine)
     if path is None and as_of is None:
@@ -119,22 +145,34 @@ def load_list(
         "\n".join(f"{p.name}:{sha}" for p, sha, _ in sorted(files, key=lambda f: f[0].name)).encode("utf-8")
     ).hexdigest()
     found = engine.fetchone(
-        "SELECT version_id, list_id, as_of, entries FROM list_versions WHERE sha256 = ? AND format = ?",
+        "SELECT version_id, list_id, as_of, entries, as_of_basis, active FROM list_versions "
+        "WHERE sha256 = ? AND format = ?",
         [content, source.fmt],
     )
     if found is not None:
-        return ListLoadResult(
-            found[0], found[1], source.fmt, str(source.path), found[2], entries=int(found[3]), skipped=True
-        )
+        result = ListLoadResult(
+            found[0], found[1], source.fmt, str(source.path), found[2], found[4], entries=int(found[3]),
+            skipped=True, active=bool(found[5]),
+        )  # fmt: skip
+        if given_as_of is not None and path is not None:
+            previous = _active_version(engine, found[1])
+            with engine.transaction():
+                engine.execute(
+                    "UPDATE list_versions SET as_of = ?, as_of_basis = 'given (--as-of)' WHERE version_id = ?",
+                    [given_as_of, found[0]],
+                )
+                _make_active(engine, found[1], found[0])
+            result.as_of, result.as_of_basis, result.active = given_as_of, "given (--as-of)", True
+            result.superseded = previous if previous != found[0] else None
+        return result
     data = read(source)
     _settle_as_of(data, source.files, as_of)
     version_id = hashlib.sha256(f"{data.list_id}\n{content}".encode()).hexdigest()[:16]
     _check_unique(data)
     tables = _arrow_tables(data, version_id)
     relations = tables["listing_relations"].num_rows
-    previous = engine.scalar(
-        "SELECT version_id FROM list_versions WHERE list_id = ? AND active", [data.list_id]
-    )
+    previous = _active_version(engine, data.list_id)
+    held_back = None if force else _held_back(engine, previous, data)
     source_files = json.dumps(
         [{"path": str(p), "sha256": sha, "bytes": size} for p, sha, size in files],
         ensure_ascii=False,
@@ -167,7 +205,8 @@ def load_list(
                 engine.execute(f"INSERT INTO {name} ({columns}) SELECT {columns} FROM {relation}")
             finally:
                 engine.unregister(relation)
-        _set_active(engine, data.list_id)
+        if held_back is None and _newer(engine, previous, data.as_of):
+            _make_active(engine, data.list_id, version_id)
         _record_load(engine, version_id, str(source.path), content, files, data)
     active = engine.scalar("SELECT active FROM list_versions WHERE version_id = ?", [version_id])
     return ListLoadResult(
@@ -183,6 +222,54 @@ def load_list(
         data.notes,
         active=bool(active),
         superseded=previous if active and previous and previous != version_id else None,
+        held_back=held_back,
+    )
+
+
+def _active_version(engine: Engine, list_id: str) -> str | None:
+    found = engine.scalar("SELECT version_id FROM list_versions WHERE list_id = ? AND active", [list_id])
+    return str(found) if found else None
+
+
+def _held_back(engine: Engine, active: str | None, data: ListData) -> str | None:
+    """Why a newer version must not replace the active one, or None."""
+    if active is None:
+        return None
+    row = engine.fetchone("SELECT as_of, entries FROM list_versions WHERE version_id = ?", [active])
+    assert row is not None
+    active_as_of, active_entries = row
+    if data.as_of is not None and active_as_of is not None and data.as_of < active_as_of:
+        return None  # older: it does not become active anyway
+    if len(data.entries) >= MIN_ACTIVE_SHARE * int(active_entries):
+        return None
+    return (
+        f"it has {len(data.entries):,} entries, fewer than {MIN_ACTIVE_SHARE:.0%} of the "
+        f"{int(active_entries):,} of active version {active} (as of {active_as_of}): a truncated or "
+        f"partial file? Version {active} stays active; load with --force, or run "
+        f"`tradetrace lists activate VERSION`, to switch"
+    )
+
+
+def activate_version(ws: Workspace, ref: str) -> dict[str, Any]:
+    """Make a loaded version (id, id prefix or list_id@YYYY-MM-DD) the active one of its list."""
+    engine = ws.engine
+    ensure_tables(engine)
+    version = resolve_version(engine, ref)
+    previous = _active_version(engine, version.list_id)
+    with engine.transaction():
+        _make_active(engine, version.list_id, version.version_id)
+    row = engine.fetchone(
+        "SELECT version_id, list_id, as_of, as_of_basis, entries, source FROM list_versions WHERE version_id = ?",
+        [version.version_id],
+    )
+    assert row is not None
+    keys = ("version_id", "list_id", "as_of", "as_of_basis", "entries", "source")
+    return {**dict(zip(keys, row, strict=True)), "previous": previous}
+
+
+def _make_active(engine: Engine, list_id: str, version_id: str) -> None:
+    engine.execute(
+        "UPDATE list_versions SET active = (version_id = ?) WHERE list_id = ?", [version_id, list_id]
     )
 
 
@@ -337,14 +424,16 @@ def _table(columns: dict[str, list[Any]], types: dict[str, pa.DataType]) -> pa.T
     return pa.table({k: pa.array(v, type=types.get(k, pa.string())) for k, v in columns.items()})
 
 
-def _set_active(engine: Engine, list_id: str) -> None:
-    """The newest as-of date of a list is active (ties: the latest load)."""
-    newest = engine.scalar(
-        "SELECT version_id FROM list_versions WHERE list_id = ? "
-        "ORDER BY as_of DESC NULLS LAST, loaded_at DESC, version_id DESC LIMIT 1",
-        [list_id],
-    )
-    engine.execute("UPDATE list_versions SET active = (version_id = ?) WHERE list_id = ?", [newest, list_id])
+def _newer(engine: Engine, active: str | None, as_of: date | None) -> bool:
+    """Does a version of this as-of date take over from the active one? The newest as-of
+    date is active; an equal date goes to the later load; a version without a date only
+    to a list whose active version has none either."""
+    if active is None:
+        return True
+    current = engine.scalar("SELECT as_of FROM list_versions WHERE version_id = ?", [active])
+    if current is None:
+        return True
+    return as_of is not None and as_of >= current
 
 
 def _record_load(
