@@ -23,13 +23,19 @@ class Ctx:
 
     @contextmanager
     def workspace(self) -> Iterator[Any]:
+        from tradetrace.cli.errors import clear_holder, write_holder
         from tradetrace.workspace import Workspace
 
+        where = self.settings.workspace
+        if where.exists() and not where.is_dir():
+            _fail(f"{where}: the workspace must be a folder, and this is a file (--workspace)")
         ws = Workspace(self.settings)
+        holder = write_holder(where)
         try:
             yield ws
         finally:
             ws.close()
+            clear_holder(holder)
 
     @contextmanager
     def progress(self) -> Iterator[Any]:
@@ -48,12 +54,39 @@ class Ctx:
 pass_ctx = click.make_pass_decorator(Ctx)
 
 
+def terminal_text(text: str) -> str:
+    """``text`` with control characters (ANSI escapes, CR, backspace, C1) shown as escapes,
+    so that data cannot rewrite or hide what a terminal shows; newlines and tabs stay."""
+    return "".join(
+        ch if ch in "\n\t" or not (ord(ch) < 32 or 127 <= ord(ch) < 160) else f"\\x{ord(ch):02x}"
+        for ch in text
+    )
+
+
 def _fail(message: str) -> None:
-    click.echo(click.style("error: ", fg="red", bold=True) + message, err=True)
+    click.echo(click.style("error: ", fg="red", bold=True) + terminal_text(message), err=True)
     sys.exit(2)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class Group(click.Group):
+    """The verbs' group: an error that is not click's own becomes one line and exit code 2
+    (``tradetrace.cli.errors``); ``--debug`` shows the traceback instead."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        from tradetrace.cli.errors import debug_wanted, describe
+
+        try:
+            return super().invoke(ctx)
+        except (click.exceptions.ClickException, click.exceptions.Exit, click.Abort):
+            raise
+        except Exception as exc:
+            if ctx.params.get("debug") or debug_wanted():
+                raise
+            obj = ctx.obj
+            _fail(describe(exc, obj.settings.workspace if isinstance(obj, Ctx) else None))
+
+
+@click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option(
     "--workspace",
     "-w",
@@ -75,10 +108,16 @@ def _fail(message: str) -> None:
     type=click.Path(path_type=Path, exists=True),
     help="Extra restriction-rule YAML files (override shipped rules by id).",
 )
+@click.option("--debug", is_flag=True, help="Show the traceback of an error instead of one line.")
 @click.version_option(package_name="tradetrace")
 @click.pass_context
 def cli(
-    ctx: click.Context, workspace: Path | None, quiet: bool, rates: Path | None, rule_files: tuple[Path, ...]
+    ctx: click.Context,
+    workspace: Path | None,
+    quiet: bool,
+    rates: Path | None,
+    rule_files: tuple[Path, ...],
+    debug: bool,
 ) -> None:
     """tradetrace: find and document sanctions and export-control evasion in trade data."""
     ctx.obj = Ctx(

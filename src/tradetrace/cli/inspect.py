@@ -6,7 +6,7 @@ import json
 
 import click
 
-from tradetrace.cli import Ctx, cli, pass_ctx
+from tradetrace.cli import Ctx, _fail, cli, pass_ctx, terminal_text
 
 
 # ---------------------------------------------------------------- inspect
@@ -40,24 +40,46 @@ def quarantine(ctx: Ctx, limit: int) -> None:
 
 @cli.command()
 @click.argument("query")
-@click.option("--json", "as_json", is_flag=True, help="JSON lines instead of a table.")
+@click.option("--json", "as_json", is_flag=True, help="JSON lines instead of a table (all rows, streamed).")
+@click.option("--limit", type=int, default=None,
+              help="Rows shown at most (default: 200 in a table, all as JSON lines).")  # fmt: skip
 @pass_ctx
-def sql(ctx: Ctx, query: str, as_json: bool) -> None:
-    """Run a SQL query against the workspace tables."""
+def sql(ctx: Ctx, query: str, as_json: bool, limit: int | None) -> None:
+    """Run one read-only query on the workspace tables (SELECT, WITH, DESCRIBE, SHOW, SUMMARIZE, EXPLAIN).
+
+    The connection is read-only with file access, ATTACH and extensions off: data changes
+    only through the verbs. Rows are read in batches as they are printed."""
     from rich.console import Console
     from rich.table import Table
 
-    with ctx.workspace() as ws:
-        table = ws.engine.arrow(query)
-    rows = table.to_pylist()
-    if as_json:
-        for r in rows:
-            click.echo(json.dumps(r, ensure_ascii=False, default=str))
-        return
-    view = Table(*table.column_names)
-    for r in rows[:200]:
-        view.add_row(*[str(v) if v is not None else "" for v in r.values()])
-    Console().print(view)
+    from tradetrace.engine.readonly import QueryRefusedError, stream_query
+
+    cap = limit if limit is not None else (None if as_json else 200)
+    try:
+        stream = stream_query(ctx.settings.database_path, query)
+    except QueryRefusedError as exc:
+        _fail(str(exc))
+    shown, more = 0, False
+    view = Table(*[terminal_text(c) for c in stream.columns])
+    try:
+        for batch in stream.batches:
+            for row in batch.to_pylist():
+                if cap is not None and shown >= cap:
+                    more = True
+                    break
+                shown += 1
+                if as_json:
+                    click.echo(json.dumps(row, ensure_ascii=False, default=str))
+                else:
+                    view.add_row(*[terminal_text(str(v)) if v is not None else "" for v in row.values()])
+            if more:
+                break
+    finally:
+        stream.close()
+    if not as_json:
+        Console(soft_wrap=True).print(view)
+    if more:
+        click.echo(f"(first {shown:,} rows; --limit N for more, --json for all)", err=True)
 
 
 @cli.command()

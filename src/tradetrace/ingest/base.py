@@ -53,8 +53,25 @@ def load_id_for(kind: str, sha256: str) -> str:
     return f"{kind}:{sha256[:16]}"
 
 
-def already_loaded(engine: Engine, load_id: str) -> bool:
-    return bool(engine.scalar("SELECT count(*) FROM loads WHERE load_id = ?", [load_id]))
+def already_loaded(engine: Engine, load_id: str, table: str | None = None) -> bool:
+    """Is this load recorded, with its rows still in ``table``?
+
+    A load whose loaded rows are gone (the table was dropped or emptied outside the
+    verbs) does not block a reload: its ``loads`` entry and quarantined rows are
+    removed here, and the file loads again."""
+    row = engine.fetchone("SELECT rows_loaded FROM loads WHERE load_id = ?", [load_id])
+    if row is None:
+        return False
+    if table is None or not int(row[0] or 0):
+        return True
+    if engine.table_exists(table) and engine.scalar(
+        f"SELECT count(*) FROM {table} WHERE _load_id = ? LIMIT 1", [load_id]
+    ):
+        return True
+    with engine.transaction():
+        engine.execute("DELETE FROM quarantine WHERE load_id = ?", [load_id])
+        engine.execute("DELETE FROM loads WHERE load_id = ?", [load_id])
+    return False
 
 
 def record_load(engine: Engine, result: LoadResult, source: Path) -> None:

@@ -218,7 +218,7 @@ def load_table(
     task.done()
     sha = digest.sha256
     result = LoadResult(load.kind, str(path), load_id_for(load.kind, sha), sha, profile=profile.name)
-    if already_loaded(engine, result.load_id):
+    if already_loaded(engine, result.load_id, load.spec.name):
         result.skipped = True
         return result
     opened = open_file(

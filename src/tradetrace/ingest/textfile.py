@@ -195,6 +195,13 @@ def prepare_text(
         raise EncodingError(
             f"{path}: unknown encoding {encoding!r}; use one of utf-8, cp1251, latin-1, utf-16"
         )
+    if enc == "utf-16":
+        with open(path, "rb") as fh:
+            if _bom(fh.read(4)) != "utf-16":
+                raise EncodingError(
+                    f"{path}: --encoding utf-16 needs a byte-order mark at the start of the file, and this "
+                    "file has none; re-save it as UTF-16 with BOM or as UTF-8, or give its real encoding"
+                )
     if enc == "auto":
         enc = detect_encoding(path, digest)
     elif enc == "utf-8":
