@@ -25,8 +25,9 @@ def ingest() -> None:
     help="Column profile: canonical, ru-dt, or a YAML file of your own.",
 )
 @click.option("--encoding", default=None, help="Force the text encoding (default: detect UTF-8 / CP1251).")
+@click.option("--sheet", default=None, help="Workbook sheet to read (.xlsx; default: the first).")
 @pass_ctx
-def ingest_shipments_cmd(ctx: Ctx, file: Path, profile: str, encoding: str | None) -> None:
+def ingest_shipments_cmd(ctx: Ctx, file: Path, profile: str, encoding: str | None, sheet: str | None) -> None:
     """Load customs declaration lines (CSV, Parquet or .xlsx)."""
     from tradetrace.ingest.base import IngestError
     from tradetrace.ingest.profiles import ProfileError
@@ -34,7 +35,7 @@ def ingest_shipments_cmd(ctx: Ctx, file: Path, profile: str, encoding: str | Non
 
     with ctx.workspace() as ws, ctx.progress() as bar:
         try:
-            result = ingest_shipments(ws, file, profile, encoding, bar)
+            result = ingest_shipments(ws, file, profile, encoding, bar, sheet)
         except (IngestError, ProfileError) as exc:
             _fail(str(exc))
         ws.record("ingest", {"last": result.summary()})
@@ -45,14 +46,15 @@ def _table_command(kind: str) -> None:
     @ingest.command(kind, help=f"Load {kind}.csv (columns as in data-contracts §2).")
     @click.argument("file", type=click.Path(path_type=Path))
     @click.option("--encoding", default=None, help="Force the text encoding.")
+    @click.option("--sheet", default=None, help="Workbook sheet to read (.xlsx; default: the first).")
     @pass_ctx
-    def command(ctx: Ctx, file: Path, encoding: str | None) -> None:
+    def command(ctx: Ctx, file: Path, encoding: str | None, sheet: str | None) -> None:
         from tradetrace.ingest.base import IngestError
         from tradetrace.ingest.parties import ingest_table
 
         with ctx.workspace() as ws, ctx.progress() as bar:
             try:
-                result = ingest_table(ws, kind, file, encoding, bar)
+                result = ingest_table(ws, kind, file, encoding, bar, sheet)
             except IngestError as exc:
                 _fail(str(exc))
             ws.record("ingest", {"last": result.summary()})

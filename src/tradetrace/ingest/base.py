@@ -49,8 +49,10 @@ class LoadResult:
         return "\n".join(lines)
 
 
-def load_id_for(kind: str, sha256: str) -> str:
-    return f"{kind}:{sha256[:16]}"
+def load_id_for(kind: str, sha256: str, part: str | None = None) -> str:
+    """``kind:hash``; a part of a file other than its default one (a workbook's second
+    sheet) is a load of its own: ``kind:hash:part``."""
+    return f"{kind}:{sha256[:16]}" + (f":{part}" if part else "")
 
 
 def already_loaded(engine: Engine, load_id: str, table: str | None = None) -> bool:
@@ -114,6 +116,7 @@ class OpenedFile:
     encoding: str
     fmt: str
     delimiter: str = ","
+    notes: tuple[str, ...] = ()
 
 
 def open_file(
@@ -125,6 +128,7 @@ def open_file(
     delimiter: str | None = None,
     digest: FileDigest | None = None,
     progress: Progress | None = None,
+    sheet: str | None = None,
 ) -> OpenedFile:
     """Expose a CSV, Parquet or .xlsx file as an engine relation with row numbers."""
     progress = progress or NullProgress()
@@ -148,8 +152,13 @@ def open_file(
     if fmt == "xlsx":
         from tradetrace.ingest.xlsx import read_xlsx
 
-        table = read_xlsx(path)
-        return OpenedFile(register_arrow(engine, relation, table), sha256, "", fmt)
+        table, used, others = read_xlsx(path, sheet)
+        notes = (
+            (f"read sheet {used!r} only; not read: {', '.join(repr(n) for n in others)} (--sheet NAME)",)
+            if others
+            else ()
+        )
+        return OpenedFile(register_arrow(engine, relation, table), sha256, "", fmt, notes=notes)
     try:
         task = progress.task(f"decoding {path.name}", total=size)
         info: TextInfo = prepare_text(path, tmp_dir, encoding, delimiter, task.advance, digest)

@@ -35,6 +35,7 @@ def ingest_table(
     path: Path,
     encoding: str | None = None,
     progress: Progress | None = None,
+    sheet: str | None = None,
 ) -> LoadResult:
     """Load parties.csv, relations.csv or payments.csv (columns named as in §2)."""
     load = LOADS[kind]
@@ -44,4 +45,4 @@ def ingest_table(
         from tradetrace.model.money import load_rates, rates_arrow
 
         rates = rates_arrow(load_rates(ws.settings.rates_file))
-    return load_table(ws.engine, path, load, profile, ws.tmp_dir, rates, encoding, progress)
+    return load_table(ws.engine, path, load, profile, ws.tmp_dir, rates, encoding, progress, sheet)

@@ -29,10 +29,11 @@ def ingest_shipments(
     profile: str = "canonical",
     encoding: str | None = None,
     progress: Progress | None = None,
+    sheet: str | None = None,
 ) -> LoadResult:
     """Load a shipments file into ``shipments``; bad rows go to ``quarantine``."""
     from tradetrace.model.money import load_rates, rates_arrow
 
     prof = load_profile(profile)
     rates = rates_arrow(load_rates(ws.settings.rates_file))
-    return load_table(ws.engine, path, SHIPMENT_LOAD, prof, ws.tmp_dir, rates, encoding, progress)
+    return load_table(ws.engine, path, SHIPMENT_LOAD, prof, ws.tmp_dir, rates, encoding, progress, sheet)

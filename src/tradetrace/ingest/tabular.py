@@ -208,8 +208,11 @@ def load_table(
     rates: pa.Table | None = None,
     encoding: str | None = None,
     progress: Progress | None = None,
+    sheet: str | None = None,
 ) -> LoadResult:
-    """Load ``path`` into ``load.spec``; all or nothing; a file already loaded is skipped."""
+    """Load ``path`` into ``load.spec``; all or nothing; a file already loaded is skipped.
+
+    ``sheet``: the sheet of a workbook to read (default: the first)."""
     progress = progress or NullProgress()
     if not path.exists():
         raise IngestError(f"{path}: no such file")
@@ -217,7 +220,13 @@ def load_table(
     digest = digest_file(path, task.advance)
     task.done()
     sha = digest.sha256
-    result = LoadResult(load.kind, str(path), load_id_for(load.kind, sha), sha, profile=profile.name)
+    part = None
+    if sheet is not None:
+        from tradetrace.ingest.xlsx import sheet_names
+
+        names = sheet_names(path)
+        part = sheet if names and sheet != names[0] else None
+    result = LoadResult(load.kind, str(path), load_id_for(load.kind, sha, part), sha, profile=profile.name)
     if already_loaded(engine, result.load_id, load.spec.name):
         result.skipped = True
         return result
@@ -230,8 +239,10 @@ def load_table(
         profile.delimiter,
         digest,
         progress,
+        sheet,
     )
     result.encoding = opened.encoding
+    result.warnings.extend(opened.notes)
     staged = stage(engine, opened.scan, load, profile, str(path), opened.delimiter, rates, progress)
     result.unused_columns = staged.unused
     task = progress.task(f"writing {load.spec.name}", total=100)

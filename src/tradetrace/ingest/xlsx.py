@@ -1,4 +1,7 @@
-"""Excel workbooks (.xlsx): the first sheet, first row as header, read as text."""
+"""Excel workbooks (.xlsx): one sheet (the first unless named), first row as header, read as text.
+
+The sheets not read are named in the load summary, so that a workbook whose data
+runs over several sheets is never half-loaded in silence."""
 
 from __future__ import annotations
 
@@ -22,8 +25,23 @@ def _cell_text(value: object) -> str | None:
     return str(value)
 
 
-def read_xlsx(path: Path) -> pa.Table:
-    """Every cell as text (dates as ISO), so the same parsing applies as for CSV."""
+def sheet_names(path: Path) -> list[str]:
+    """The workbook's sheet names in order ([] when it cannot be read: read_xlsx says why)."""
+    from openpyxl import load_workbook
+
+    try:
+        wb = load_workbook(path, read_only=True)
+    except Exception:
+        return []
+    try:
+        return list(wb.sheetnames)
+    finally:
+        wb.close()
+
+
+def read_xlsx(path: Path, sheet: str | None = None) -> tuple[pa.Table, str, list[str]]:
+    """Every cell of one sheet as text (dates as ISO), so the same parsing applies as for
+    CSV; with the name of the sheet read and the names of those not read."""
     from openpyxl import load_workbook
 
     from tradetrace.ingest.base import IngestError
@@ -33,11 +51,17 @@ def read_xlsx(path: Path) -> pa.Table:
     except Exception as exc:
         raise IngestError(f"{path}: not a readable .xlsx workbook: {exc}") from exc
     try:
-        ws = wb.worksheets[0]
+        names_all = list(wb.sheetnames)
+        if sheet is not None and sheet not in names_all:
+            raise IngestError(
+                f"{path}: no sheet named {sheet!r}; the workbook has {', '.join(repr(n) for n in names_all)}"
+            )
+        used = sheet if sheet is not None else names_all[0]
+        ws = wb[used]
         rows = ws.iter_rows(values_only=True)
         header = next(rows, None)
         if header is None:
-            raise IngestError(f"{path}: the first sheet is empty; expected a header row")
+            raise IngestError(f"{path}: sheet {used!r} is empty; expected a header row")
         names: list[str] = []
         for i, h in enumerate(header):
             base = (_cell_text(h) or "").strip() or f"column{i}"
@@ -54,4 +78,4 @@ def read_xlsx(path: Path) -> pa.Table:
         wb.close()
     data = {n: pa.array(c, pa.string()) for n, c in zip(names, cols, strict=True)}
     data[ROW_COLUMN] = pa.array(numbers, pa.int64())
-    return pa.table(data)
+    return pa.table(data), used, [n for n in names_all if n != used]
