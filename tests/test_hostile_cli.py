@@ -149,3 +149,19 @@ def test_control_characters_are_escaped_for_the_terminal(tmp_path: Path) -> None
     code, out = _cli(ws, "sql", "SELECT importer_name FROM shipments")
     assert code == 0 and "\x1b" not in out and "\x07" not in out and "EVIL\\x1b[2J\\x07CO" in out
     assert terminal_text("a\tb\nc\x07\x9b") == "a\tb\nc\\x07\\x9b"
+
+
+def test_the_demo_uses_the_workspace_it_is_given_and_never_wipes_another(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real = tmp_path / "real"
+    assert _cli(real, "status")[0] == 0  # a workspace of someone's own
+    code, out = _cli(real, "demo", "--out", str(tmp_path / "out"), "--rows", "20000")
+    assert code == 2 and "did not make" in out and (real / "tradetrace.duckdb").exists()
+    chosen = tmp_path / "from-env"
+    monkeypatch.setenv("TRADETRACE_WORKSPACE", str(chosen))
+    result = CliRunner().invoke(cli, ["--quiet", "demo", "--out", str(tmp_path / "out"), "--rows", "20000"])
+    assert result.exit_code == 0, result.output
+    assert f"Workspace: {chosen.resolve()}" in result.output
+    assert f"Next: tradetrace --workspace {chosen} cases" in result.output
+    assert (chosen / "tradetrace.duckdb").exists() and not (tmp_path / "out" / "workspace").exists()

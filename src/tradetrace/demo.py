@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shlex
 import shutil
 from collections.abc import Callable
 from dataclasses import replace
@@ -13,6 +14,9 @@ from tradetrace.settings import Settings
 TOP_CASE_REPORTS = 3
 
 
+DEMO_MARK = "DEMO_WORKSPACE"
+
+
 def run_demo(
     out: Path,
     rows: int = 200_000,
@@ -20,8 +24,13 @@ def run_demo(
     settings: Settings | None = None,
     progress: Progress | None = None,
     echo: Callable[[str], None] = print,
+    workspace: Path | None = None,
 ) -> str:
-    """Run the whole pipeline on synthetic data in ``out``; return a short summary."""
+    """Run the whole pipeline on synthetic data in ``out``; return a short summary.
+
+    The workspace is ``workspace`` (default ``out/workspace``). It is made anew on each
+    run, so a folder that holds a workspace which a demo did not make is refused rather
+    than wiped."""
     from tradetrace.detect.findings import read_findings, write_jsonl
     from tradetrace.detect.runner import run_detectors
     from tradetrace.ingest.parties import ingest_table
@@ -34,9 +43,20 @@ def run_demo(
     progress = progress or NullProgress()
     out.mkdir(parents=True, exist_ok=True)
     data = out / "data"
-    workspace = out / "workspace"
+    own = out / "workspace"  # the demo's own place: always its to replace
+    workspace = workspace or own
     if workspace.exists():
+        made_here = workspace.resolve() == own.resolve() or (workspace / DEMO_MARK).exists()
+        if (workspace / "tradetrace.duckdb").exists() and not made_here:
+            raise ValueError(
+                f"{workspace}: holds a workspace that the demo did not make; the demo starts from an empty "
+                "one, so give another --workspace (or remove this one yourself)"
+            )
         shutil.rmtree(workspace)
+    workspace.mkdir(parents=True)
+    (workspace / DEMO_MARK).write_text(
+        "made by `tradetrace demo`; the next demo run replaces this workspace\n"
+    )
     settings = replace(settings or Settings(), workspace=workspace)
     echo(f"1/5 simulating {rows:,} shipment rows (seed {seed}) into {data}")
     task = progress.task("simulating", total=rows)
@@ -104,4 +124,8 @@ def run_demo(
     if pdf is not None:
         lines.append(f"PDF:    {pdf.resolve()}")
     lines.append(f"Findings: {(out / 'findings.jsonl').resolve()}")
+    lines.append(f"Workspace: {workspace.resolve()}")
+    lines.append(
+        f"Next: tradetrace --workspace {shlex.quote(str(workspace))} cases   (then `report CASE_ID`)"
+    )
     return "\n".join(lines)

@@ -51,6 +51,7 @@ def test_case_report_of_a_route_switch_with_a_hostile_name(ws: Workspace, tmp_pa
     assert "<script>" not in text
     if fmt == "html":
         assert "&lt;script&gt;" in text and "<svg" in text
+        assert "<bdi>&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;" in text  # names isolated for RTL text
         summary = re.search(r'<div id="summary">(.*?)</div>', text, re.S)
         assert summary is not None and "$447,000 in 3 shipments" in summary.group(1)
         assert "$1,780,000 in 10 shipments" in summary.group(1)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import click
@@ -164,9 +165,18 @@ def report(ctx: Ctx, ident: str | None, out: Path, fmt: str | None) -> None:
 @click.option("--seed", type=int, default=7, show_default=True)
 @pass_ctx
 def demo(ctx: Ctx, out: Path, rows: int, seed: int) -> None:
-    """Simulate, ingest, detect and report, end to end, in OUT."""
-    from tradetrace.demo import run_demo
+    """Simulate, ingest, detect and report, end to end, in OUT.
 
+    The workspace is --workspace or $TRADETRACE_WORKSPACE when given, else OUT/workspace;
+    it is made anew (a workspace the demo did not make is refused, never wiped)."""
+    from tradetrace.demo import run_demo
+    from tradetrace.settings import ENV_WORKSPACE
+
+    root = click.get_current_context().find_root()
+    chosen = root.params.get("workspace") is not None or bool(os.environ.get(ENV_WORKSPACE))
     with ctx.progress() as bar:
-        summary = run_demo(out, rows=rows, seed=seed, settings=ctx.settings, progress=bar, echo=click.echo)
+        summary = run_demo(
+            out, rows=rows, seed=seed, settings=ctx.settings, progress=bar, echo=click.echo,
+            workspace=ctx.settings.workspace if chosen else None,
+        )  # fmt: skip
     click.echo(summary)

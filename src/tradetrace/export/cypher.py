@@ -12,7 +12,9 @@ The folder gets
 * ``import.sh``: the offline ``neo4j-admin database import full`` command.
 
 CSV fields are quoted by Python's csv module (quotes doubled, embedded newlines kept, hence
-``--multiline-fields=true``); empty fields are NULL. Relationship types and labels come from a
+``--multiline-fields=true``); empty fields are NULL. A text value that a spreadsheet would run
+as a formula (first character ``= + - @``, tab or CR) is written with a leading apostrophe, as
+people open these CSVs in spreadsheets too (``safe_text.csv_safe``). Relationship types and labels come from a
 fixed vocabulary and are backtick-quoted; no data value is ever spliced into the Cypher text.
 """
 
@@ -24,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from tradetrace.export.base import ExportResult, rows
+from tradetrace.export.safe_text import csv_safe
 from tradetrace.export.scope import Scope
 
 __all__ = ["NODE_HEADER", "REL_HEADER", "rel_type", "write_cypher"]
@@ -59,7 +62,7 @@ def _cell(value: Any) -> Any:
         return None
     if isinstance(value, bool):
         return "true" if value else "false"
-    return value.isoformat() if hasattr(value, "isoformat") else value
+    return value.isoformat() if hasattr(value, "isoformat") else csv_safe(value)
 
 
 def _labels(r: dict[str, Any]) -> str:

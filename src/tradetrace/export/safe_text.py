@@ -5,6 +5,8 @@
 * :func:`is_formula_like` tells whether a spreadsheet would read a cell as a formula or a
   command (OWASP's list: ``=``, ``+``, ``-``, ``@``, tab and carriage return first, also after
   leading spaces, and their full-width forms).
+* :func:`csv_safe` gives such text a leading apostrophe for CSV files that a person may open
+  in a spreadsheet (OWASP's advice for CSV injection).
 * :func:`clip` cuts text to Excel's 32,767 characters per cell (counted in UTF-16 units, as
   Excel does) and marks the cut.
 """
@@ -13,7 +15,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["EXCEL_CELL_MAX", "clip", "is_formula_like", "utf16_len", "xml_safe"]
+__all__ = ["EXCEL_CELL_MAX", "clip", "csv_safe", "is_formula_like", "utf16_len", "xml_safe"]
 
 EXCEL_CELL_MAX = 32_767
 _XML_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
@@ -30,6 +32,14 @@ def is_formula_like(text: str) -> bool:
     """True when a spreadsheet could take ``text`` as a formula (or DDE command)."""
     stripped = text.lstrip(" ")
     return bool(stripped) and stripped[0] in _FORMULA_START
+
+
+def csv_safe(value: object) -> object:
+    """A text value a spreadsheet would run as a formula, prefixed with an apostrophe; other
+    values (numbers, None, plain text) unchanged."""
+    if isinstance(value, str) and is_formula_like(value):
+        return "'" + value
+    return value
 
 
 def utf16_len(text: str) -> int:

@@ -9,6 +9,7 @@ from typing import Any
 
 import pyarrow as pa
 from jinja2 import Environment, PackageLoader, select_autoescape
+from markupsafe import Markup
 
 from tradetrace.detect.findings import read_findings
 from tradetrace.report.charts import monthly_routes_svg
@@ -43,7 +44,14 @@ def _env() -> Environment:
     env.filters["usd"] = lambda v: "" if v is None else f"${float(v):,.0f}"
     env.filters["musd"] = lambda v: "" if v is None else f"${float(v) / 1e6:,.2f}M"
     env.filters["md"] = md_text
+    env.filters["bdi"] = bdi
     return env
+
+
+def bdi(value: object) -> Markup:
+    """A name from the data, escaped and isolated (``<bdi>``), so that a right-to-left
+    name (Arabic, Hebrew, Persian) cannot reorder the text around it."""
+    return Markup("<bdi>{}</bdi>").format("" if value is None else value)
 
 
 def md_text(value: object) -> str:
