@@ -1,4 +1,4 @@
-"""Shared fixtures: a fresh workspace per test, paths to ../shared data."""
+"""Shared fixtures: a fresh workspace per test, and the public test data in tests/data."""
 
 from __future__ import annotations
 
@@ -10,8 +10,10 @@ import pytest
 from tradetrace.settings import Settings
 from tradetrace.workspace import Workspace
 
+pytest_plugins = ["tests.skips"]  # a skipped test fails the run unless tests/skips.yaml allows it
+
 ROOT = Path(__file__).resolve().parents[1]
-SHARED = ROOT.parent / "shared"
+TEST_DATA = ROOT / "tests" / "data"  # public files the tests read (tests/data/SOURCES.md)
 
 
 @pytest.fixture
@@ -24,7 +26,6 @@ def ws(tmp_path: Path) -> Iterator[Workspace]:
 
 
 @pytest.fixture
-def shared() -> Path:
-    if not SHARED.exists():
-        pytest.skip("../shared is not beside the project")
-    return SHARED
+def test_data() -> Path:
+    """tests/data: real public lists, FtM files, reference tables and name-matching sets."""
+    return TEST_DATA

@@ -14,8 +14,8 @@ from tradetrace.ingest.parties import ingest_table
 from tradetrace.workspace import Workspace
 
 
-def test_real_ftm_fixture_loads_every_payment(ws: Workspace, shared: Path) -> None:
-    path = shared / "data" / "ftm" / "donations.ftm.json"
+def test_real_ftm_fixture_loads_every_payment(ws: Workspace, test_data: Path) -> None:
+    path = test_data / "ftm" / "donations.ftm.json"
     lines = [json.loads(x) for x in path.read_text("utf-8").splitlines() if x.strip()]
     by_schema: dict[str, int] = {}
     for e in lines:

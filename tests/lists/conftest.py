@@ -1,4 +1,4 @@
-"""Fixtures for the list tests: paths to the shared real files and a workspace."""
+"""Fixtures for the list tests: paths to the real public files in tests/data, and a workspace."""
 
 from __future__ import annotations
 
@@ -12,15 +12,13 @@ from tradetrace.settings import Settings
 from tradetrace.workspace import Workspace
 
 FIXTURES = Path(__file__).parent / "fixtures"
-SHARED_LISTS = Path(__file__).resolve().parents[2].parent / "shared" / "data"
+TEST_DATA = Path(__file__).resolve().parents[1] / "data"
 
 
 @pytest.fixture
 def data_dir() -> Path:
-    """../shared/data (lists/, ftm/); the test is skipped when it is not there."""
-    if not SHARED_LISTS.exists():
-        pytest.skip("../shared/data is not beside the project")
-    return SHARED_LISTS
+    """tests/data (lists/, ftm/): the real public files, see tests/data/SOURCES.md."""
+    return TEST_DATA
 
 
 @pytest.fixture

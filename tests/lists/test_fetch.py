@@ -1,4 +1,4 @@
-"""`lists fetch` against a local HTTP server serving copies of the shared official files.
+"""`lists fetch` against a local HTTP server serving copies of the official files in tests/data.
 
 The server listens on 127.0.0.1 only, on a free port, in a thread that the
 fixture stops; every fetch goes to it through ``base_url``. Rules make it
@@ -108,14 +108,14 @@ class Served:
 
 
 @pytest.fixture
-def served(tmp_path: Path, shared: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Served]:
+def served(tmp_path: Path, test_data: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Served]:
     """Copies of the small OFAC SDN set and the UN list, served on 127.0.0.1."""
     for var in ("http_proxy", "https_proxy", "all_proxy", "HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY"):
         monkeypatch.delenv(var, raising=False)
     monkeypatch.setenv("no_proxy", "127.0.0.1,localhost")
     root = tmp_path / "served"
     root.mkdir()
-    lists = shared / "data" / "lists"
+    lists = test_data / "lists"
     for name in OFAC_FILES:
         shutil.copyfile(lists / "ofac_sdn_small" / name, root / name)
     shutil.copyfile(lists / "un_2026-02" / "consolidated.xml", root / "consolidated.xml")

@@ -15,10 +15,9 @@ from tradetrace.lists.store import ListLoadResult, ensure_tables, load_list
 from tradetrace.settings import Settings
 from tradetrace.workspace import Workspace
 
-from .conftest import SHARED_LISTS
+from .conftest import TEST_DATA
 
-SDN = SHARED_LISTS / "lists" / "ofac_sdn_2024-05"
-pytestmark = pytest.mark.skipif(not SDN.exists(), reason="../shared/data is not beside the project")
+SDN = TEST_DATA / "lists" / "ofac_sdn_2024-05"
 
 
 def _rows(path: Path) -> list[list[str]]:

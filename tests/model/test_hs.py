@@ -115,8 +115,8 @@ def test_chpl() -> None:
 
 
 @pytest.mark.parametrize("name", ["hs2022.csv", "hs2022_sections.csv", "chpl_2024-02.csv"])
-def test_shipped_copies_match_shared_data(shared: Path, name: str) -> None:
-    copy = shared / "data" / "reference" / name
+def test_shipped_copies_match_the_source_files(test_data: Path, name: str) -> None:
+    copy = test_data / "reference" / name
     assert (SHIPPED / name).read_bytes() == copy.read_bytes()
 
 

@@ -15,9 +15,9 @@ from tradetrace.settings import Settings
 from tradetrace.workspace import Workspace
 
 HERE = Path(__file__).parent
-SHARED = Path(__file__).resolve().parents[2].parent / "shared" / "data"
-SDN = SHARED / "lists" / "ofac_sdn_2024-05"
-MATCHING = SHARED / "matching"
+TEST_DATA = Path(__file__).resolve().parents[1] / "data"  # tests/data/SOURCES.md
+SDN = TEST_DATA / "lists" / "ofac_sdn_2024-05"
+MATCHING = TEST_DATA / "matching"
 
 
 def table_entries() -> list[Entry]:
@@ -45,8 +45,6 @@ def table_entries() -> list[Entry]:
 
 @pytest.fixture(scope="session")
 def sdn_entries(tmp_path_factory: pytest.TempPathFactory) -> list[Entry]:
-    if not SDN.exists():
-        pytest.skip("../shared/data is not beside the project")
     ws = Workspace(Settings(workspace=tmp_path_factory.mktemp("sdn"), progress=False))
     try:
         load_list(ws, SDN)

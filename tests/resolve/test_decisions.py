@@ -14,9 +14,9 @@ from tradetrace.resolve.decisions import DecisionError, decide, history
 from tradetrace.resolve.screen import screen_workspace
 from tradetrace.workspace import Workspace
 
-from .conftest import SHARED
+from .conftest import TEST_DATA
 
-SMALL = SHARED / "lists" / "ofac_sdn_small"
+SMALL = TEST_DATA / "lists" / "ofac_sdn_small"
 
 
 def _add_parties(ws: Workspace) -> None:
@@ -51,8 +51,6 @@ def _changed_copy(tmp: Path) -> Path:
 
 
 def test_decisions_survive_reruns_and_list_updates(small_ws: Workspace, tmp_path: Path) -> None:
-    if not SMALL.exists():
-        pytest.skip("../shared/data is not beside the project")
     ws = small_ws
     load_list(ws, SMALL, as_of=date(2025, 1, 1))
     _add_parties(ws)

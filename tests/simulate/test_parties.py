@@ -8,7 +8,6 @@ import re
 from pathlib import Path
 from typing import Any
 
-import pytest
 from followthemoney import model
 from normality import ascii_text
 from rapidfuzz import fuzz, process
@@ -18,7 +17,7 @@ from tests.simulate.conftest import Dataset, sdn_tax_ids
 from tradetrace.simulate.parties import PARTY_COLUMNS, RELATION_COLUMNS
 from tradetrace.simulate.payments import COLUMNS as PAYMENT_COLUMNS
 
-SHARED_SDN = Path(__file__).resolve().parents[3] / "shared" / "data" / "lists" / "ofac_sdn_2024-05"
+FULL_SDN = Path(__file__).resolve().parents[1] / "data" / "lists" / "ofac_sdn_2024-05"
 _LEGAL_WORDS = (
     "LLC OOO AO JSC CJSC PJSC ZAO PAO OAO OJSC TOO LLP LTD LIMITED CO INC CORP CORPORATION GMBH AG SRL "
     "SPA SAS SARL BV FZE FZCO DMCC SP Z O OSOO ODO CHTUP MCHJ AS STI SAN VE TIC TICARET SANAYI SIRKETI "
@@ -102,7 +101,6 @@ def _core(normed: str) -> str:
     return " ".join(t for t in normed.split() if t not in GENERIC)
 
 
-@pytest.mark.skipif(not SHARED_SDN.exists(), reason="needs ../shared/data (full OFAC SDN list)")
 def test_fictional_names_are_not_like_sdn_entries(dataset: Dataset) -> None:
     """No fictional firm name is close to a name or alias of the full SDN list.
 
@@ -112,7 +110,7 @@ def test_fictional_names_are_not_like_sdn_entries(dataset: Dataset) -> None:
     """
     names: list[str] = []
     for file in ("sdn.csv", "alt.csv"):
-        with (SHARED_SDN / file).open(encoding="utf-8", errors="replace", newline="") as fh:
+        with (FULL_SDN / file).open(encoding="utf-8", errors="replace", newline="") as fh:
             names += [row[1 if file == "sdn.csv" else 3] for row in csv.reader(fh) if len(row) > 3]
     listed = sorted({n for n in map(_norm, names) if len(n) >= 4})
     real = sdn_tax_ids()
