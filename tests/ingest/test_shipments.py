@@ -351,23 +351,55 @@ def test_hostile_text_is_kept_verbatim(ws: Workspace, tmp_path: Path) -> None:
     assert row["exporter_name"] == '=HYPERLINK("http://x")' and row["description"] == "@SUM(A1)"
 
 
-def test_bad_bytes_past_the_sampled_start_still_fail_the_load(ws: Workspace, tmp_path: Path) -> None:
-    from tradetrace.ingest.textfile import SAMPLE
+LATE_AT = (1 << 24) + 1000  # past the first 16 MiB, which once was all that was checked
 
+
+def _late_file(path: Path, last: bytes) -> tuple[Path, int, int]:
+    """A long valid file whose last record is ``last``; returns (path, its line, its offset)."""
     good_line = "R{n},2023-01-15,Importer,,Exporter,CN,CN,,84581100,,1,1,USD,\n"
-    path = tmp_path / "late.csv"
     with open(path, "wb") as fh:
         fh.write((",".join(HEADER) + "\n").encode())
         n, written = 0, 0
-        while written < SAMPLE + 1000:
+        while written < LATE_AT:
             line = good_line.format(n=n).encode()
             fh.write(line)
             written += len(line)
             n += 1
-        fh.write(b"LATE,2023-01-15,Caf\xe9,,X,FR,FR,,84581100,,1,1,EUR,\n")
-    with pytest.raises(IngestError, match=rf"late\.csv: line {n + 2}: not valid utf-8"):
+        at = fh.tell()
+        fh.write(last)
+    return path, n + 2, at
+
+
+def test_bad_bytes_deep_in_a_big_file_are_named_before_anything_loads(ws: Workspace, tmp_path: Path) -> None:
+    last = b"LATE,2023-01-15,Caf\xe9,,X,FR,FR,,84581100,,1,1,EUR,\n"
+    path, line, at = _late_file(tmp_path / "late.csv", last)
+    at += last.index(b"\xe9")
+    with pytest.raises(
+        IngestError, match=rf"late\.csv: line {line}: byte 0xE9 at offset {at} is not valid UTF-8"
+    ):
         ingest_shipments(ws, path)
     assert ws.engine.scalar("SELECT count(*) FROM shipments") == 0
+
+
+def test_late_cyrillic_bytes_are_judged_where_they_are(ws: Workspace, tmp_path: Path) -> None:
+    name = "ООО Авангард".encode("cp1251")
+    path, _, _ = _late_file(
+        tmp_path / "late1251.csv", b"LATE,2023-01-15," + name + b",,X,CN,CN,,84581100,,1,1,USD,\n"
+    )
+    result = ingest_shipments(ws, path)
+    assert result.encoding == "cp1251"
+    got = ws.engine.scalar("SELECT importer_name FROM shipments WHERE record_id = 'LATE'")
+    assert got == "ООО Авангард"
+
+
+def test_a_file_cut_inside_a_character_names_that_character(ws: Workspace, tmp_path: Path) -> None:
+    good = write_csv(tmp_path / "g.csv", GOOD).read_bytes()
+    cut = good + "R9,2023-01-15,Ж".encode()[:-1]  # the last letter's second byte is missing
+    path = tmp_path / "cut.csv"
+    path.write_bytes(cut)
+    line = cut.count(b"\n") + 1
+    with pytest.raises(IngestError, match=rf"cut\.csv: line {line}: byte 0xD0 at offset {len(cut) - 1} "):
+        ingest_shipments(ws, path, encoding="utf-8")
 
 
 def test_typed_parquet_columns_are_cast_not_parsed(ws: Workspace, tmp_path: Path) -> None:

@@ -61,14 +61,11 @@ class TextInfo:
     transcoded: bool
 
 
-SAMPLE = 1 << 24  # bytes checked for UTF-8 while hashing; the engine's reader checks the rest
-
-
 @dataclass(frozen=True)
 class FileDigest:
-    """What one read of the bytes tells: the content hash, and the first invalid
-    UTF-8 byte within the first ``SAMPLE`` bytes (the CSV reader checks the rest
-    and reports any invalid line, see ``base.open_file``)."""
+    """What one read of the bytes tells: the content hash, the first invalid UTF-8
+    byte anywhere in the file (a file cut inside a character names the first byte
+    of that character), and the line endings."""
 
     sha256: str
     utf8_error: tuple[int, int, int] | None  # (byte offset, line, byte value)
@@ -83,7 +80,7 @@ class FileDigest:
 
 
 def digest_file(path: Path, progress: Progress | None = None) -> FileDigest:
-    """SHA-256 of the file and a UTF-8 check of its beginning, in one pass."""
+    """SHA-256 of the file, a UTF-8 check of all of it and its line endings, in one pass."""
     h = hashlib.sha256()
     decoder = codecs.getincrementaldecoder("utf-8")()
     offset, lines = 0, 1
@@ -98,20 +95,26 @@ def digest_file(path: Path, progress: Progress | None = None) -> FileDigest:
             if last == b"\r" and chunk[:1] == b"\n":  # a CRLF split between two chunks
                 crlf, cr, lf = crlf + 1, cr - 1, lf - 1
             last = chunk[-1:]
-            if error is None and offset < SAMPLE:
+            if error is None:
+                pending = decoder.getstate()[0]  # bytes of a character begun in the last chunk
                 try:
                     decoder.decode(chunk)
                 except UnicodeDecodeError as exc:
-                    error = (offset + exc.start, lines + chunk[: exc.start].count(b"\n"), chunk[exc.start])
-                lines += chunk.count(b"\n")
+                    data = exc.object
+                    error = (
+                        offset - len(pending) + exc.start,
+                        lines + data[: exc.start].count(b"\n"),
+                        data[exc.start],
+                    )
+                else:
+                    lines += chunk.count(b"\n")
             offset += len(chunk)
             if progress:
                 progress(len(chunk))
-    if error is None and offset <= SAMPLE:
-        try:
-            decoder.decode(b"", final=True)
-        except UnicodeDecodeError:
-            error = (offset, lines, 0)
+    if error is None:
+        pending = decoder.getstate()[0]
+        if pending:  # the file ends inside a character
+            error = (offset - len(pending), lines, pending[0])
     return FileDigest(h.hexdigest(), error, crlf, lf, cr)
 
 
@@ -126,12 +129,17 @@ def _bom(head: bytes) -> str | None:
     return None
 
 
-def _plausible_cp1251(path: Path) -> bool:
+def _plausible_cp1251(path: Path, at: int = 0) -> bool:
     """Non-ASCII bytes of a CP1251 text are overwhelmingly Cyrillic letters, and
     they form words of their own: a Cyrillic letter glued to Latin letters
-    ("Cafй") is what Latin-1 or CP1252 text looks like when read as CP1251."""
+    ("Cafй") is what Latin-1 or CP1252 text looks like when read as CP1251.
+    The sample is the start of the file and the stretch around offset ``at``
+    (the first byte that is not UTF-8), so a late non-ASCII byte is judged too."""
     with open(path, "rb") as fh:
         sample = fh.read(CHUNK)
+        if at >= CHUNK:
+            fh.seek(max(CHUNK, at - CHUNK // 2))
+            sample += b"\n" + fh.read(CHUNK)
     high = [i for i, b in enumerate(sample) if b >= 0x80]
     if not high:
         return True
@@ -157,9 +165,9 @@ def detect_encoding(path: Path, digest: FileDigest | None = None) -> str:
     err = (digest or digest_file(path)).utf8_error
     if err is None:
         return "utf-8"
-    if _plausible_cp1251(path):
-        return "cp1251"
     offset, line, byte = err
+    if _plausible_cp1251(path, offset):
+        return "cp1251"
     raise EncodingError(
         f"{path}: line {line}: byte 0x{byte:02X} at offset {offset} is not valid UTF-8, "
         "and the file does not look like CP1251 either; expected UTF-8 (with or without BOM) "
