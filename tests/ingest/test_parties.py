@@ -101,5 +101,8 @@ def test_csv_parties_relations_payments(ws: Workspace, tmp_path: Path) -> None:
     assert ws.engine.scalar("SELECT count(*) FROM relations WHERE relation = 'owner'") == 2
     payments = ingest_table(ws, "payments", tmp_path / "payments.csv")
     assert payments.rows_loaded == 2
-    usd = ws.engine.scalar("SELECT amount_usd FROM payments WHERE record_id = 'pay1'")
-    assert 5_000 < usd < 25_000  # a million roubles in 2023
+    usd, how = ws.engine.fetchone(
+        "SELECT amount_usd, amount_usd_source FROM payments WHERE record_id = 'pay1'"
+    )
+    assert usd is None and how == "no rate:RUB@2023-02-01"  # the ECB stopped quoting RUB in March 2022
+    assert any("1 payments rows loaded without amount_usd" in w for w in payments.warnings)

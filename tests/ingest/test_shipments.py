@@ -13,6 +13,7 @@ import pytest
 from tradetrace.ingest import tabular
 from tradetrace.ingest.base import IngestError
 from tradetrace.ingest.shipments import ingest_shipments
+from tradetrace.settings import Settings
 from tradetrace.workspace import Workspace
 
 HEADER = [
@@ -423,3 +424,46 @@ def test_typed_parquet_columns_are_cast_not_parsed(ws: Workspace, tmp_path: Path
     (row,) = shipments(ws)
     assert str(row["date"]) == "2023-01-15" and row["value"] == 1234.5 and row["quantity"] == 1.0
     assert "value: '-3.0' is negative" in quarantine(ws)[0]["reason"]
+
+
+def _rouble_rows() -> list[list[str]]:
+    row = GOOD[0][:]
+    before = [*row[:1], "RUB1", *row[2:]]
+    before[0], before[1], before[11], before[12] = "RUB1", "2021-06-10", "7500000", "RUB"
+    after = before[:]
+    after[0], after[1] = "RUB2", "2023-03-01"
+    given = after[:]
+    given[0], given[13] = "RUB3", "99000"  # the file's own USD value (G46)
+    return [before, after, given]
+
+
+def test_no_rate_means_no_dollars_and_a_counted_warning(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from tradetrace.cli import cli
+
+    path = write_csv(tmp_path / "rub.csv", _rouble_rows())
+    cbr = tmp_path / "usd.xml"
+    cbr.write_bytes(
+        b'<?xml version="1.0" encoding="windows-1251"?><ValCurs ID="R01235" name="Foreign Currency Market Dynamic">'
+        b'<Record Date="01.03.2023" Id="R01235"><Nominal>1</Nominal><Value>75,0000</Value></Record>'
+        b"</ValCurs>"
+    )
+    for rates, expected in (([], None), (["--rates", str(cbr)], 100_000.0)):
+        wsdir = tmp_path / f"ws{len(rates)}"
+        done = CliRunner().invoke(
+            cli, ["-q", "--workspace", str(wsdir), *rates, "ingest", "shipments", str(path)]
+        )
+        assert done.exit_code == 0, done.output
+        with Workspace(Settings(workspace=wsdir, progress=False)) as ws:
+            got = dict(ws.engine.fetchall("SELECT record_id, value_usd FROM shipments"))
+            how = dict(ws.engine.fetchall("SELECT record_id, value_usd_source FROM shipments"))
+        assert got["RUB1"] is not None and "from ECB euro reference rates" in how["RUB1"]
+        assert got["RUB3"] == 99_000.0  # the file's value, whatever the table says
+        if expected is None:
+            assert got["RUB2"] is None and how["RUB2"] == "no rate:RUB@2023-03-01"
+            assert "1 shipments rows loaded without value_usd" in " ".join(done.output.split())
+        else:
+            assert got["RUB2"] == pytest.approx(expected)
+            assert "Bank of Russia" in how["RUB2"]
+            assert "without value_usd" not in done.output

@@ -99,7 +99,9 @@ class Group(click.Group):
     "--rates",
     type=click.Path(path_type=Path, exists=True),
     default=None,
-    help="FX rates CSV replacing the shipped table (currency,valid_from,valid_to,usd_per_unit,source).",
+    help="FX rates added to the shipped ECB table: tradetrace's CSV (currency,valid_from,valid_to,"
+    "usd_per_unit,source), an ECB eurofxref-hist file or a Bank of Russia XML_dynamic USD file; "
+    "its rates win over shipped ones whose periods overlap them.",
 )
 @click.option(
     "--rules",

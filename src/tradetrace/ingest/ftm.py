@@ -215,9 +215,9 @@ def ingest_ftm(ws: Workspace, path: Path, progress: Progress | None = None) -> L
         if not items:
             continue
         if load.money and rates is None:
-            from tradetrace.model.money import load_rates, rates_arrow
+            from tradetrace.model.fx_sources import rates_table
 
-            rates = rates_arrow(load_rates(ws.settings.rates_file))
+            rates = rates_table(ws.settings.rates_file)
         relation = f"_tt_src_ftm_{kind}"
         table = _table(items, [c.name for c in load.inputs])
         ws.engine.register(relation, table)

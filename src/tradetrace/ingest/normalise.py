@@ -206,6 +206,7 @@ def normalise_sql(
         value, currency, usd = load.money
         fx = "LEFT JOIN _tt_fx fx ON fx.currency = n.currency AND fx.day = n.date" if convert else ""
         rate = "fx.usd_per_unit" if convert else "CAST(NULL AS DOUBLE)"
+        cite = "' from ' || fx.source" if convert else "''"
         conv = (
             f"CASE WHEN n.{usd} IS NOT NULL THEN n.{usd} "
             f"WHEN COALESCE(n.{currency}, 'USD') = 'USD' THEN n.{value} "
@@ -214,7 +215,7 @@ def normalise_sql(
         how = (
             f"CASE WHEN n.{usd} IS NOT NULL THEN 'declared' "
             f"WHEN COALESCE(n.{currency}, 'USD') = 'USD' THEN 'declared:USD' "
-            f"WHEN {rate} IS NOT NULL THEN 'converted:' || n.{currency} || '@' || CAST({rate} AS VARCHAR) "
+            f"WHEN {rate} IS NOT NULL THEN 'converted:' || n.{currency} || '@' || CAST({rate} AS VARCHAR) || {cite} "
             f"WHEN n.{value} IS NOT NULL THEN 'no rate:' || n.{currency} || '@' || CAST(n.date AS VARCHAR) END"
         )
         cols = ", ".join(f"n.{quote_ident(c.name)}" for c in load.inputs if c.name != usd)

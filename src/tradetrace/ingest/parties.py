@@ -42,7 +42,7 @@ def ingest_table(
     profile = Profile(name="canonical", kind=kind, identity=True, date_formats=_DATES)
     rates = None
     if load.money:
-        from tradetrace.model.money import load_rates, rates_arrow
+        from tradetrace.model.fx_sources import rates_table
 
-        rates = rates_arrow(load_rates(ws.settings.rates_file))
+        rates = rates_table(ws.settings.rates_file)
     return load_table(ws.engine, path, load, profile, ws.tmp_dir, rates, encoding, progress, sheet)

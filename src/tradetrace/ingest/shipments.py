@@ -32,8 +32,8 @@ def ingest_shipments(
     sheet: str | None = None,
 ) -> LoadResult:
     """Load a shipments file into ``shipments``; bad rows go to ``quarantine``."""
-    from tradetrace.model.money import load_rates, rates_arrow
+    from tradetrace.model.fx_sources import rates_table
 
     prof = load_profile(profile)
-    rates = rates_arrow(load_rates(ws.settings.rates_file))
+    rates = rates_table(ws.settings.rates_file)
     return load_table(ws.engine, path, SHIPMENT_LOAD, prof, ws.tmp_dir, rates, encoding, progress, sheet)

@@ -169,7 +169,7 @@ def stage(
         engine.execute(
             "CREATE OR REPLACE TEMP TABLE _tt_fx AS SELECT currency, CAST(unnest(generate_series("
             "CAST(valid_from AS TIMESTAMP), CAST(valid_to AS TIMESTAMP) - INTERVAL 1 DAY, INTERVAL 1 DAY)) "
-            "AS DATE) AS day, usd_per_unit FROM _tt_fx_ranges"
+            "AS DATE) AS day, usd_per_unit, source FROM _tt_fx_ranges"
         )
     norm = f"_tt_norm_{load.kind}"
     task = progress.task(f"parsing {Path(source).name} ({load.kind})", total=100)
@@ -320,7 +320,8 @@ def _commit(engine: Engine, staged: Staged, result: LoadResult) -> None:
         if unrated:
             result.warnings.append(
                 f"{unrated:,} {load.kind} rows loaded without {usd}: no exchange rate for their currency "
-                "and date (see {usd}_source; pass --rates with a wider table)".replace("{usd}", usd)
+                "and date (see {usd}_source); pass --rates with rates for them (tradetrace's FX CSV, an ECB "
+                "eurofxref-hist file or a Bank of Russia XML_dynamic file)".replace("{usd}", usd)
             )
     if rejects:
         key = "malformed line (wrong number of fields or bad quoting)"

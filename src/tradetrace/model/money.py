@@ -3,9 +3,11 @@
 The table is a CSV with columns ``currency,valid_from,valid_to,usd_per_unit,
 source``: one row per currency and period, ``valid_to`` exclusive, so a
 monthly average for March 2023 is ``2023-03-01,2023-04-01``. The shipped
-table (``data/reference/fx_rates.csv``) holds approximate monthly averages;
-its SOURCES.md says how they were made and that they are to be replaced by
-official rates for legal use. Users pass their own file to ``load_rates``.
+table (``data/reference/fx_rates.csv``) holds monthly means of the ECB euro
+reference rates, crossed to USD (``scripts/make_fx_rates.py``; SOURCES.md
+gives the file and its date). A currency the ECB does not quote, or stopped
+quoting (RUB after 1 March 2022), has no rate: such values stay without USD.
+Users add their own rates with ``--rates`` (see ``fx_sources.rates_for``).
 
 The same table serves the SQL path: ``rates_arrow`` gives an Arrow table to
 register in the engine and join with ``date >= valid_from AND date <

@@ -60,7 +60,11 @@ PAYMENTS = TableSpec(
         Column("amount", "DOUBLE", "amount in `currency`", True),
         Column("currency", "VARCHAR", "ISO 4217; USD when absent"),
         Column("amount_usd", "DOUBLE", "amount in USD: declared or converted"),
-        Column("amount_usd_source", "VARCHAR", "`declared` or `converted:<rate>`"),
+        Column(
+            "amount_usd_source",
+            "VARCHAR",
+            "how the USD value was made: `declared` (the file's own), `declared:USD`, `converted:<currency>@<usd per unit> from <rate source>`, or `no rate:<currency>@<date>` (left empty)",
+        ),
         Column("purpose", "VARCHAR", "payment purpose text", max_len=TEXT),
         *PROVENANCE,
     ),

@@ -89,7 +89,11 @@ SHIPMENTS = TableSpec(
         Column("value", "DOUBLE", "invoice or statistical value in `currency`", True),
         Column("currency", "VARCHAR", "ISO 4217 code; USD when absent"),
         Column("value_usd", "DOUBLE", "value in USD: declared, or converted from `value`"),
-        Column("value_usd_source", "VARCHAR", "`declared` or `converted:<rate date>`"),
+        Column(
+            "value_usd_source",
+            "VARCHAR",
+            "how the USD value was made: `declared` (the file's own), `declared:USD`, `converted:<currency>@<usd per unit> from <rate source>`, or `no rate:<currency>@<date>` (left empty)",
+        ),
         *PROVENANCE,
     ),
 )

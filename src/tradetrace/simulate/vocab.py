@@ -122,9 +122,33 @@ def posts() -> tuple[Post, ...]:
 
 @cache
 def fx_table() -> NDArray[np.float64]:
-    """Units of each of CURRENCIES per USD, shape (len(CURRENCIES), 72 months from 2019-01)."""
-    rows = _rows("fx_monthly.csv")
-    table = np.array([[float(r[c]) for r in rows] for c in CURRENCIES], dtype=np.float64)
+    """Units of each of CURRENCIES per USD, shape (len(CURRENCIES), 72 months from 2019-01).
+
+    The rates are the ones tradetrace ships (``model.money.load_rates``, monthly means of the
+    ECB reference rates), so a simulated amount converts back to the dollars it was made from.
+    Where that table has no rate (the rouble after February 2022, when the ECB stopped quoting
+    it) the last published month is repeated: the simulator has to write some amount, and it is
+    a modelling choice, not a rate. The ingest finds no rate for such rows either; they keep
+    their USD value only where the row carries one (value_usd / G46), as real declarations do.
+    """
+    from datetime import date
+
+    from tradetrace.model.money import load_rates
+
+    rates = load_rates()
+    months = [date(2019 + k // 12, k % 12 + 1, 1) for k in range(72)]
+    table = np.full((len(CURRENCIES), len(months)), np.nan)
+    for c, code in enumerate(CURRENCIES):
+        mine = [r for r in rates if r.currency == code]
+        for m, start in enumerate(months):
+            hit = [r.usd_per_unit for r in mine if r.covers(start)]
+            if hit:
+                table[c, m] = 1.0 / hit[0]
+            elif m and not np.isnan(table[c, m - 1]):
+                table[c, m] = table[c, m - 1]
+    if np.isnan(table).any():
+        missing = [CURRENCIES[c] for c in np.flatnonzero(np.isnan(table).any(axis=1))]
+        raise ValueError(f"the shipped FX table has no rate for {missing} in 2019-01")
     return table
 
 
