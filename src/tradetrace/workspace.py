@@ -48,9 +48,17 @@ def all_specs() -> tuple[TableSpec, ...]:
 class Workspace:
     """Open a workspace folder; tables are created on first use."""
 
-    def __init__(self, settings: Settings, engine: Engine | None = None) -> None:
+    def __init__(self, settings: Settings, engine: Engine | None = None, read_only: bool = False) -> None:
+        """Open (and create) the workspace; ``read_only`` opens an existing one for reading only,
+        creating nothing (tables a stage has not made yet are simply absent)."""
         self.settings = settings
         self.path = settings.workspace
+        self.read_only = read_only
+        if read_only:
+            if not settings.database_path.is_file():
+                raise FileNotFoundError(f"{settings.database_path}: no workspace database here")
+            self.engine = engine or open_engine(settings, read_only=True)
+            return
         self.path.mkdir(parents=True, exist_ok=True)
         self.engine = engine or open_engine(settings)
         for spec in all_specs():

@@ -27,9 +27,16 @@ class DuckDBEngine(Engine):
 
     name = "duckdb"
 
-    def __init__(self, path: Path | str, threads: int | None = None, memory_limit: str | None = None) -> None:
+    def __init__(
+        self,
+        path: Path | str,
+        threads: int | None = None,
+        memory_limit: str | None = None,
+        read_only: bool = False,
+    ) -> None:
         self.path = str(path)
-        self._con = duckdb.connect(self.path)
+        self.read_only = read_only
+        self._con = duckdb.connect(self.path, read_only=read_only)
         self._lock = threading.Lock()
         if threads:
             self._con.execute(f"SET threads = {int(threads)}")
