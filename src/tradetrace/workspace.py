@@ -17,6 +17,7 @@ from tradetrace.settings import Settings
 def all_specs() -> tuple[TableSpec, ...]:
     """Every table spec of the workspace (gathered lazily from the stages)."""
     from tradetrace.cases.build import CASES
+    from tradetrace.cases.triage import CASE_STATUS
     from tradetrace.cases.workspace_calibration import WORKSPACE_CALIBRATION
     from tradetrace.detect.decisions import FINDING_DECISIONS
     from tradetrace.detect.findings import FINDINGS
@@ -37,6 +38,7 @@ def all_specs() -> tuple[TableSpec, ...]:
         FINDINGS,
         FINDING_DECISIONS,
         CASES,
+        CASE_STATUS,
         WORKSPACE_CALIBRATION,
         *GRAPH_TABLES,
         *CLUSTER_TABLES,

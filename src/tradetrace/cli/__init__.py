@@ -31,6 +31,13 @@ class Ctx:
             _fail(f"{where}: the workspace must be a folder, and this is a file (--workspace)")
         ws = Workspace(self.settings)
         holder = write_holder(where)
+        from tradetrace.cases.triage import apply_pending
+
+        written, problems = apply_pending(ws)  # decisions queued by the web app while the workspace was busy
+        if written or problems:
+            click.echo(f"wrote {written} decision(s) queued while the workspace was busy", err=True)
+            for problem in problems:
+                click.echo(f"  not written: {problem}", err=True)
         try:
             yield ws
         finally:
@@ -132,4 +139,4 @@ def main() -> None:
 
 
 # Register the verbs of each area (modules only define click commands; no work at import).
-from tradetrace.cli import calibrate, detect, graph, ingest, inspect, lists, resolve, screen  # noqa: E402,F401
+from tradetrace.cli import calibrate, detect, graph, ingest, inspect, lists, resolve, screen, serve  # noqa: E402,F401

@@ -40,7 +40,12 @@ class FindingDecision:
 
 
 def decide_finding(
-    engine: Engine, finding_id: str, decision: str, note: str | None = None, who: str | None = None
+    engine: Engine,
+    finding_id: str,
+    decision: str,
+    note: str | None = None,
+    who: str | None = None,
+    at: datetime | None = None,
 ) -> FindingDecision:
     """Record a decision on a finding (id or unique prefix of a stored finding)."""
     if decision not in DECISIONS:
@@ -54,7 +59,7 @@ def decide_finding(
         raise LookupError(f"{what} with an id starting {finding_id!r}; `tradetrace detect` lists them")
     fid, title = rows[0]
     who = who or getpass.getuser()
-    now = datetime.now(UTC).replace(tzinfo=None)
+    now = at or datetime.now(UTC).replace(tzinfo=None)
     with engine.transaction():
         engine.execute(
             "INSERT INTO finding_decisions VALUES (?, ?, ?, ?, ?, ?)", [fid, decision, note, who, now, title]

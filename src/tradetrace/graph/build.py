@@ -352,7 +352,11 @@ def build_graph(ws: Workspace, progress: Progress | None = None) -> GraphSummary
 
 
 def ensure_graph(ws: Workspace, progress: Progress | None = None) -> GraphSummary | None:
-    """Build the graph unless the last build used the same inputs; returns the summary if it built."""
+    """Build the graph unless the last build used the same inputs; returns the summary if it built.
+
+    A workspace opened read-only (the web app) uses the graph as the last writer left it."""
+    if ws.read_only:
+        return None
     ensure_tables(ws.engine)
     stage = ws.manifest().get("stages", {}).get("graph", {})
     built = bool(ws.engine.scalar("SELECT count(*) > 0 FROM graph_nodes"))

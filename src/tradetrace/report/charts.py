@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 from collections.abc import Mapping, Sequence
 from datetime import date
+from typing import Any
 
 
 def plain(text: str) -> str:
@@ -164,3 +165,63 @@ def flow_svg(
         plt.close(fig)
     svg = buf.getvalue()
     return svg[svg.index("<svg") :]
+
+
+def timeline_svg(events: Sequence[Mapping[str, Any]], title: str = "Timeline of the case") -> str:
+    """One time axis, one lane per kind of event: shipments by route, payments, register events,
+    listings and the rules. Records are dots (area by value), other events are ticks; the rules
+    (restriction, last direct shipment) are dashed lines across every lane."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.dates as mdates
+    import matplotlib.pyplot as plt
+
+    def num(d: date) -> float:
+        return float((d - date(1970, 1, 1)).days)
+
+    lanes = sorted(
+        {str(e["lane"]) for e in events if e["kind"] not in ("restriction", "switch")}, key=_lane_order
+    )
+    y = {lane: i for i, lane in enumerate(reversed(lanes))}
+    peak = max((float(e.get("value_usd") or 0.0) for e in events), default=0.0) or 1.0
+    with plt.rc_context({"svg.fonttype": "none", "font.size": 9}):
+        fig, ax = plt.subplots(figsize=(9, 0.9 + 0.42 * max(len(lanes), 2)), dpi=100)
+        for i, lane in enumerate(lanes):
+            mine = [e for e in events if e["lane"] == lane]
+            xs = [num(e["date"]) for e in mine]
+            colour = ROUTE_COLOURS[i % len(ROUTE_COLOURS)]
+            if mine and mine[0]["kind"] in ("shipment", "payment"):
+                sizes = [12 + 160 * (float(e.get("value_usd") or 0.0) / peak) ** 0.5 for e in mine]
+                colour = "#c0392b" if "listed" in lane else colour
+                ax.scatter(xs, [y[lane]] * len(xs), s=sizes, alpha=0.55, color=colour, linewidths=0)
+            else:
+                ax.scatter(xs, [y[lane]] * len(xs), marker="|", s=220, color="#333")
+        for e in events:
+            if e["kind"] in ("restriction", "switch"):
+                x = num(e["date"])
+                ax.axvline(x, color="#333", linestyle="--", linewidth=1)
+                ax.text(x, len(lanes) - 0.45, " " + plain(f"{e['date']}: {e['label']}"), fontsize=8,
+                        va="bottom", ha="left", bbox={"facecolor": "white", "edgecolor": "none", "pad": 1})  # fmt: skip
+        ax.set_yticks(list(y.values()), [plain(lane) for lane in y])
+        ax.set_ylim(-0.6, len(lanes) + 0.3)
+        ax.xaxis.set_major_locator(mdates.MonthLocator(bymonth=(1, 7)))  # type: ignore[no-untyped-call]
+        ax.xaxis.set_major_formatter(mdates.DateFormatter("%b %Y"))  # type: ignore[no-untyped-call]
+        ax.set_title(title, loc="left", fontsize=10)
+        ax.spines[["top", "right", "left"]].set_visible(False)
+        ax.grid(axis="y", color="#eee")
+        fig.tight_layout()
+        buf = io.StringIO()
+        fig.savefig(buf, format="svg", metadata={"Date": None, "Creator": None})
+        plt.close(fig)
+    svg = buf.getvalue()
+    return svg[svg.index("<svg") :]
+
+
+def _lane_order(lane: str) -> tuple[int, str]:
+    for i, prefix in enumerate(
+        ("shipments direct", "shipments", "payments from listed", "payments", "register", "listings")
+    ):
+        if lane.startswith(prefix):
+            return (i, lane)
+    return (9, lane)

@@ -110,6 +110,8 @@ def case_network(
 
     ensure_graph(ws)
     e = ws.engine
+    if not e.table_exists("graph_nodes"):
+        return {"nodes": [], "edges": [], "note": "no graph yet: run `tradetrace graph`", "dropped_nodes": 0}
     roles = _roles(findings)
     try:
         scope = Scope(e, case_id, hops=1, hop_kinds=RELATION_KINDS, graph_only=True)

@@ -1,0 +1,1 @@
+"""The investigation web application (`tradetrace serve`)."""
