@@ -143,12 +143,14 @@ def test_debug_shows_the_traceback(loaded: Path) -> None:
 
 
 def test_control_characters_are_escaped_for_the_terminal(tmp_path: Path) -> None:
-    hostile = [["R9", "2023-01-15", "EVIL\x1b[2J\x07CO", *GOOD[0][3:]]]
+    hostile = [["R9", "2023-01-15", "EVIL\x1b[2J\x07CO\u202eDTL", *GOOD[0][3:]]]
     ws = tmp_path / "ws"
     assert _cli(ws, "ingest", "shipments", str(write_csv(tmp_path / "h.csv", hostile)))[0] == 0
     code, out = _cli(ws, "sql", "SELECT importer_name FROM shipments")
-    assert code == 0 and "\x1b" not in out and "\x07" not in out and "EVIL\\x1b[2J\\x07CO" in out
+    assert code == 0 and "\x1b" not in out and "\x07" not in out and "\u202e" not in out
+    assert "EVIL\\x1b[2J\\x07CO\\u202eDTL" in out
     assert terminal_text("a\tb\nc\x07\x9b") == "a\tb\nc\\x07\\x9b"
+    assert terminal_text("x\u2066y\u200f") == "x\\u2066y\\u200f"
 
 
 def test_the_demo_uses_the_workspace_it_is_given_and_never_wipes_another(

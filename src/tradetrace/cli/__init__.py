@@ -62,12 +62,20 @@ pass_ctx = click.make_pass_decorator(Ctx)
 
 
 def terminal_text(text: str) -> str:
-    """``text`` with control characters (ANSI escapes, CR, backspace, C1) shown as escapes,
-    so that data cannot rewrite or hide what a terminal shows; newlines and tabs stay."""
+    """``text`` with control characters (ANSI escapes, CR, backspace, C1) and bidirectional
+    controls (U+202E and its kin) shown as escapes, so that data cannot rewrite, reorder or hide
+    what a terminal shows; newlines and tabs stay."""
     return "".join(
-        ch if ch in "\n\t" or not (ord(ch) < 32 or 127 <= ord(ch) < 160) else f"\\x{ord(ch):02x}"
+        f"\\u{ord(ch):04x}"
+        if ch in _BIDI
+        else ch
+        if ch in "\n\t" or not (ord(ch) < 32 or 127 <= ord(ch) < 160)
+        else f"\\x{ord(ch):02x}"
         for ch in text
     )
+
+
+_BIDI = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 
 
 def _fail(message: str) -> None:

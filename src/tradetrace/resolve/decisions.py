@@ -32,6 +32,10 @@ class DecisionError(ValueError):
     """The match id is unknown or ambiguous, or the decision is not one of DECISIONS."""
 
 
+class UnknownMatchError(DecisionError, LookupError):
+    """No stored match has that id."""
+
+
 @dataclass(frozen=True)
 class Decision:
     decision_id: str
@@ -54,7 +58,7 @@ def _find_match(ws: Workspace, match_id: str) -> tuple[Any, ...]:
         [match_id.strip() + "%"],
     )
     if not rows or len(match_id.strip()) < 4:
-        raise DecisionError(f"no match with id {match_id!r} (run `tradetrace screen` first?)")
+        raise UnknownMatchError(f"no match with id {match_id!r} (run `tradetrace screen` first?)")
     if len(rows) > 1:
         raise DecisionError(f"match id {match_id!r} is ambiguous: {rows[0][0]}, {rows[1][0]} ...")
     return rows[0]

@@ -196,6 +196,15 @@ def create_app(settings: Settings, token: str | None = None, loopback: bool = Tr
             return JSONResponse({"detail": text}, status_code=404)
         return page(request, "error.html.j2", None, 404, title="Not found", message=text)
 
+    @app.exception_handler(ValueError)
+    async def refused(request: Request, exc: ValueError) -> Response:
+        if isinstance(exc, LookupError):
+            return await missing(request, exc)
+        text = str(exc.args[0]) if exc.args else "not valid"
+        if request.url.path.startswith("/api/"):
+            return JSONResponse({"detail": text}, status_code=422)
+        return page(request, "error.html.j2", None, 422, title="Not done", message=text)
+
     @app.exception_handler(NoWorkspaceError)
     async def no_ws(request: Request, exc: NoWorkspaceError) -> Response:
         if request.url.path.startswith("/api/"):
@@ -233,7 +242,7 @@ def create_app(settings: Settings, token: str | None = None, loopback: bool = Tr
             request, "entity.html.j2", read(f"entity:{node_id}", lambda ws: views.entity_page(ws, node_id))
         )
 
-    @app.get("/records/{record_id}", response_class=HTMLResponse, include_in_schema=False)
+    @app.get("/records/{record_id:path}", response_class=HTMLResponse, include_in_schema=False)
     def record_html(request: Request, record_id: str) -> Response:
         answer = read(f"record:{record_id}", lambda ws: views.record_page(ws, record_id))
         return page(request, "record.html.j2", answer)
@@ -323,7 +332,7 @@ def create_app(settings: Settings, token: str | None = None, loopback: bool = Tr
         return api(read(f"entity:{node_id}", lambda ws: views.entity_page(ws, node_id)))
 
     @app.get(
-        "/api/records/{record_id}", tags=["records"], summary="A shipment or payment with its provenance"
+        "/api/records/{record_id:path}", tags=["records"], summary="A shipment or payment with its provenance"
     )
     def api_record(record_id: str) -> JSONResponse:
         return api(read(f"record:{record_id}", lambda ws: views.record_page(ws, record_id)))
