@@ -197,16 +197,20 @@ def timeline_svg(events: Sequence[Mapping[str, Any]], title: str = "Timeline of 
                 ax.scatter(xs, [y[lane]] * len(xs), s=sizes, alpha=0.55, color=colour, linewidths=0)
             else:
                 ax.scatter(xs, [y[lane]] * len(xs), marker="|", s=220, color="#333")
-        for e in events:
-            if e["kind"] in ("restriction", "switch"):
-                x = num(e["date"])
-                ax.axvline(x, color="#333", linestyle="--", linewidth=1)
-                ax.text(x, len(lanes) - 0.45, " " + plain(f"{e['date']}: {e['label']}"), fontsize=8,
-                        va="bottom", ha="left", bbox={"facecolor": "white", "edgecolor": "none", "pad": 1})  # fmt: skip
+        rules = sorted((e for e in events if e["kind"] in ("restriction", "switch")), key=lambda e: e["date"])
+        span = [num(e["date"]) for e in events] or [0.0]
+        middle = (min(span) + max(span)) / 2
+        for i, e in enumerate(rules):  # one line each, labels stacked so that close dates stay legible
+            x = num(e["date"])
+            ax.axvline(x, color="#333", linestyle="--", linewidth=1)
+            ax.text(x, len(lanes) - 0.4 + 0.5 * i, " " + plain(f"{e['date']}: {e['label']}"), fontsize=8,
+                    va="bottom", ha="right" if x > middle else "left",
+                    bbox={"facecolor": "white", "edgecolor": "none", "pad": 1})  # fmt: skip
         ax.set_yticks(list(y.values()), [plain(lane) for lane in y])
-        ax.set_ylim(-0.6, len(lanes) + 0.3)
-        ax.xaxis.set_major_locator(mdates.MonthLocator(bymonth=(1, 7)))  # type: ignore[no-untyped-call]
-        ax.xaxis.set_major_formatter(mdates.DateFormatter("%b %Y"))  # type: ignore[no-untyped-call]
+        ax.set_ylim(-0.6, len(lanes) + 0.3 + 0.5 * len(rules))
+        locator = mdates.AutoDateLocator(minticks=4, maxticks=10)  # type: ignore[no-untyped-call]
+        ax.xaxis.set_major_locator(locator)
+        ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))  # type: ignore[no-untyped-call]
         ax.set_title(title, loc="left", fontsize=10)
         ax.spines[["top", "right", "left"]].set_visible(False)
         ax.grid(axis="y", color="#eee")

@@ -135,7 +135,10 @@ class Guard:
                 extra = [
                     (b"content-security-policy", CSP.encode()),
                     (b"x-content-type-options", b"nosniff"),
-                    (b"referrer-policy", b"no-referrer"),
+                    (
+                        b"referrer-policy",
+                        b"same-origin",
+                    ),  # "no-referrer" makes browsers send Origin: null on forms
                     (b"x-frame-options", b"DENY"),
                 ]
                 message["headers"] = [*message.get("headers", []), *extra]
