@@ -81,7 +81,8 @@ def test_a_table_dropped_outside_the_verbs_can_be_reloaded(loaded: Path, tmp_pat
     assert "already loaded" in out and _count(loaded, "shipments") == 3  # twice: still a no-op
 
 
-def test_a_busy_workspace_names_its_holder(loaded: Path) -> None:
+def test_a_busy_workspace_names_its_holder(loaded: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TRADETRACE_LOCK_WAIT", "0.3")
     holder = subprocess.Popen(
         [sys.executable, "-c", textwrap.dedent(f"""
             import sys, time
@@ -107,6 +108,25 @@ def test_a_busy_workspace_names_its_holder(loaded: Path) -> None:
         holder.kill()
         holder.wait()
     assert _cli(loaded, "status")[0] == 0  # free again
+
+
+def test_a_verb_waits_out_a_short_read(loaded: Path) -> None:
+    reader = subprocess.Popen(
+        [sys.executable, "-c", textwrap.dedent(f"""
+            import time, duckdb
+            con = duckdb.connect({str(loaded / "tradetrace.duckdb")!r}, read_only=True)
+            print("reading", flush=True)
+            time.sleep(1.0)
+            con.close()
+        """)],
+        stdout=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        assert reader.stdout is not None and reader.stdout.readline().strip() == "reading"
+        code, out = _cli(loaded, "status")  # the web app's reads are this short: the verb waits
+        assert code == 0, out
+    finally:
+        reader.wait(timeout=30)
 
 
 def test_paths_that_are_not_what_they_should_be(loaded: Path, tmp_path: Path) -> None:

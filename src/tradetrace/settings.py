@@ -9,6 +9,7 @@ from pathlib import Path
 
 DEFAULT_WORKSPACE = Path("tradetrace-work")
 ENV_WORKSPACE = "TRADETRACE_WORKSPACE"
+ENV_LOCK_WAIT = "TRADETRACE_LOCK_WAIT"
 
 
 @dataclass(frozen=True)
@@ -26,6 +27,7 @@ class Settings:
     progress: bool = True
     rates_file: Path | None = None
     rule_files: tuple[Path, ...] = field(default_factory=tuple)
+    lock_wait: float = 5.0  # seconds a verb waits for a workspace another process holds (e.g. a web read)
 
     @property
     def database_path(self) -> Path:
@@ -45,4 +47,10 @@ class Settings:
             raw = env.get(ENV_WORKSPACE)
             workspace = Path(raw) if raw else DEFAULT_WORKSPACE
         base = cls(workspace=workspace)
+        raw_wait = env.get(ENV_LOCK_WAIT)
+        if raw_wait:
+            try:
+                base = replace(base, lock_wait=max(0.0, float(raw_wait)))
+            except ValueError:
+                raise ValueError(f"{ENV_LOCK_WAIT}={raw_wait!r}: expected a number of seconds") from None
         return replace(base, **kw)  # type: ignore[arg-type]

@@ -157,3 +157,31 @@ def test_a_cli_verb_writes_what_the_server_queued(workspace: Path) -> None:
     assert "f-gone" in rejected
     with Workspace(Settings(workspace=workspace, progress=False)) as ws:
         assert fid in dismissed_findings(ws.engine)
+
+
+def test_pages_answer_while_an_ingest_runs(client: TestClient, workspace: Path, built: Path) -> None:
+    source = next((built.parent / "data").glob("shipments*.csv"))
+    fresh = workspace.parent / "more_shipments.csv"
+    lines = source.read_text("utf-8").splitlines(keepends=True)
+    fresh.write_text(lines[0] + "".join("NEW-" + line for line in lines[1:]), "utf-8")  # new record ids
+    before = client.get("/api/dashboard").json()["data"]["counts"]["shipments"]
+    case = top_case(client)
+    ingest = subprocess.Popen(
+        [sys.executable, "-m", "tradetrace", "-q", "--workspace", str(workspace), "ingest", "shipments", str(fresh)],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    seen: list[int] = []
+    try:
+        while ingest.poll() is None:
+            for url in ("/", f"/cases/{case['case_id']}", "/api/dashboard", "/search?q=Norvida"):
+                r = client.get(url)
+                seen.append(r.status_code)
+                assert r.status_code in (200, 503), (url, r.status_code, r.text[:300])
+                if r.status_code == 503:
+                    assert "in use by" in r.text
+    finally:
+        out, err = ingest.communicate(timeout=120)
+    assert ingest.returncode == 0, err
+    assert seen and all(code in (200, 503) for code in seen)
+    after = client.get("/api/dashboard").json()
+    assert "stale" not in after and after["data"]["counts"]["shipments"] == before + len(lines) - 1

@@ -7,6 +7,7 @@ a module of this package, registered when the package is imported.
 from __future__ import annotations
 
 import sys
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -29,7 +30,7 @@ class Ctx:
         where = self.settings.workspace
         if where.exists() and not where.is_dir():
             _fail(f"{where}: the workspace must be a folder, and this is a file (--workspace)")
-        ws = Workspace(self.settings)
+        ws = self._open(Workspace)
         holder = write_holder(where)
         from tradetrace.cases.triage import apply_pending
 
@@ -43,6 +44,20 @@ class Ctx:
         finally:
             ws.close()
             clear_holder(holder)
+
+    def _open(self, workspace: Any) -> Any:
+        """Open the workspace, waiting up to ``settings.lock_wait`` seconds while another process
+        holds it: the web app's reads last milliseconds, a writing verb longer."""
+        import duckdb
+
+        deadline = time.monotonic() + self.settings.lock_wait
+        while True:
+            try:
+                return workspace(self.settings)
+            except duckdb.IOException as exc:
+                if "lock" not in str(exc).lower() or time.monotonic() >= deadline:
+                    raise
+                time.sleep(0.1)
 
     @contextmanager
     def progress(self) -> Iterator[Any]:
