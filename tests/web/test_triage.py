@@ -180,7 +180,7 @@ def test_pages_answer_while_an_ingest_runs(client: TestClient, workspace: Path, 
                 if r.status_code == 503:
                     assert "in use by" in r.text
     finally:
-        out, err = ingest.communicate(timeout=120)
+        _out, err = ingest.communicate(timeout=120)
     assert ingest.returncode == 0, err
     assert seen and all(code in (200, 503) for code in seen)
     after = client.get("/api/dashboard").json()
