@@ -80,7 +80,7 @@ def workspace(built: Path, tmp_path: Path) -> Path:
 
 @pytest.fixture
 def client(workspace: Path) -> Iterator[TestClient]:
-    app = create_app(Settings(workspace=workspace, progress=False))
+    app = create_app(Settings(workspace=workspace, progress=False), warm=False)  # tests open it too
     with TestClient(app, base_url="http://127.0.0.1") as c:
         yield c
 

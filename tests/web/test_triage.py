@@ -91,7 +91,12 @@ def test_list_match_decision_through_the_api(client: TestClient) -> None:
 HOLD = """
 import sys, time, duckdb, json, os, pathlib
 ws = pathlib.Path(sys.argv[1])
-con = duckdb.connect(str(ws / "tradetrace.duckdb"))
+for attempt in range(100):  # the server may be reading for a moment
+    try:
+        con = duckdb.connect(str(ws / "tradetrace.duckdb"))
+        break
+    except duckdb.IOException:
+        time.sleep(0.1)
 (ws / "holder.json").write_text(json.dumps({"pid": os.getpid(), "command": "tradetrace ingest shipments big.csv",
                                             "since": "2026-12-04T10:00:00+00:00"}))
 print("holding", flush=True)
@@ -185,3 +190,26 @@ def test_pages_answer_while_an_ingest_runs(client: TestClient, workspace: Path, 
     assert seen and all(code in (200, 503) for code in seen)
     after = client.get("/api/dashboard").json()
     assert "stale" not in after and after["data"]["counts"]["shipments"] == before + len(lines) - 1
+
+
+def test_decisions_and_reads_at_once_in_one_server(client: TestClient) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    case = top_case(client)
+    url = f"/cases/{case['case_id']}"
+    fids = [f["finding_id"] for f in client.get(f"/api{url}").json()["data"]["findings"]][:6]
+
+    def read(i: int) -> int:
+        return client.get("/api/dashboard" if i % 2 else f"/api/entities/nope-{i}").status_code
+
+    def write(fid: str) -> int:
+        return client.post(f"/api/findings/{fid}/decision", json={"decision": "confirm"}).status_code
+
+    with ThreadPoolExecutor(8) as pool:  # writes interleaved with reads
+        jobs = [(pool.submit(read, i), pool.submit(write, fids[i % len(fids)]) if i < len(fids) else None)
+                for i in range(40)]  # fmt: skip
+        reads = [r.result() for r, _ in jobs]
+        writes = [w.result() for _, w in jobs if w is not None]
+    assert set(reads) <= {200, 404} and writes == [200] * len(fids)
+    data = client.get(f"/api{url}").json()["data"]
+    assert {f["finding_id"] for f in data["findings"] if f["decision"] == "confirm"} >= set(fids)

@@ -502,8 +502,8 @@ def _markers(doc: CaseDoc) -> tuple[list[tuple[date, str]], bool]:
     return sorted(marks.items()), listing
 
 
-def charts(doc: CaseDoc) -> tuple[dict[str, str], bool]:
-    """Inline SVGs: timeline by route, flow diagram, payments over time, network."""
+def charts(doc: CaseDoc, network: bool = True) -> tuple[dict[str, str], bool]:
+    """Inline SVGs: timeline by route, flow diagram, payments over time, network (unless not asked)."""
     from tradetrace.report.charts import flow_svg, monthly_routes_svg
     from tradetrace.report.network import network_svg
 
@@ -527,6 +527,6 @@ def charts(doc: CaseDoc) -> tuple[dict[str, str], bool]:
             paid, markers, title="Monthly value of the cited payments (USD)",
             labels={"listed": "from listed payers", "other": "from other payers"},
         )  # fmt: skip
-    if doc.network.get("nodes"):
+    if network and doc.network.get("nodes"):
         out["network"] = network_svg(doc.network)
     return out, listing

@@ -65,6 +65,41 @@ def _is_lock_error(exc: BaseException) -> bool:
     )
 
 
+class _ReadWriteLock:
+    """Many readers or one writer. DuckDB refuses, within one process, a read-write connection
+    to a file that a read-only connection has open (and the reverse), so the server's own reads
+    and writes take turns; other processes are kept apart by DuckDB's file lock."""
+
+    def __init__(self) -> None:
+        self._cond = threading.Condition()
+        self._readers = 0
+        self._writing = False
+
+    @contextmanager
+    def reading(self) -> Iterator[None]:
+        with self._cond:
+            self._cond.wait_for(lambda: not self._writing)
+            self._readers += 1
+        try:
+            yield
+        finally:
+            with self._cond:
+                self._readers -= 1
+                self._cond.notify_all()
+
+    @contextmanager
+    def writing(self) -> Iterator[None]:
+        with self._cond:
+            self._cond.wait_for(lambda: not self._writing and self._readers == 0)
+            self._writing = True
+        try:
+            yield
+        finally:
+            with self._cond:
+                self._writing = False
+                self._cond.notify_all()
+
+
 class Access:
     """Per-request reads and writes of one workspace, with a memory of the last good answers."""
 
@@ -72,6 +107,7 @@ class Access:
         self.settings = settings
         self._cache: OrderedDict[str, tuple[tuple[int, int], str, Any]] = OrderedDict()
         self._lock = threading.Lock()
+        self._turns = _ReadWriteLock()
 
     # ------------------------------------------------------------------ reading
     def state(self) -> tuple[int, int]:
@@ -91,16 +127,17 @@ class Access:
             raise NoWorkspaceError(
                 f"{self.settings.workspace}: no workspace here yet; run `tradetrace ingest` or `tradetrace demo`"
             )
-        try:
-            ws = Workspace(self.settings, read_only=True)
-        except (duckdb.IOException, duckdb.ConnectionException) as exc:
-            if _is_lock_error(exc):
-                raise WorkspaceBusyError(self.busy_notice(str(exc))) from None
-            raise
-        try:
-            yield ws
-        finally:
-            ws.close()
+        with self._turns.reading():
+            try:
+                ws = Workspace(self.settings, read_only=True)
+            except (duckdb.IOException, duckdb.ConnectionException) as exc:
+                if _is_lock_error(exc):
+                    raise WorkspaceBusyError(self.busy_notice(str(exc))) from None
+                raise
+            try:
+                yield ws
+            finally:
+                ws.close()
 
     def busy_notice(self, detail: str = "") -> str:
         from tradetrace.cli.errors import busy_message
@@ -133,19 +170,21 @@ class Access:
     def write(self, fn: Callable[[Workspace], T], attempts: int = 3) -> T:
         """``fn`` on the workspace opened for writing; raises WorkspaceBusyError when another writes."""
         for attempt in range(attempts):
-            try:
-                ws = Workspace(self.settings)
-            except (duckdb.IOException, duckdb.ConnectionException) as exc:
-                if not _is_lock_error(exc):
-                    raise
-                if attempt == attempts - 1:
-                    raise WorkspaceBusyError(self.busy_notice(str(exc))) from None
-                time.sleep(0.05 * (attempt + 1))  # another request's short read
-                continue
-            try:
-                return fn(ws)
-            finally:
-                ws.close()
+            with self._turns.writing():
+                try:
+                    ws = Workspace(self.settings)
+                except (duckdb.IOException, duckdb.ConnectionException) as exc:
+                    if not _is_lock_error(exc):
+                        raise
+                    if attempt == attempts - 1:
+                        raise WorkspaceBusyError(self.busy_notice(str(exc))) from None
+                    ws = None
+                if ws is not None:
+                    try:
+                        return fn(ws)
+                    finally:
+                        ws.close()
+            time.sleep(0.05 * (attempt + 1))  # another process's short read
         raise AssertionError("unreachable")
 
     def decide(self, kind: str, target: str, decision: str, note: str | None, who: str) -> str:

@@ -19,6 +19,7 @@ import threading
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager, suppress
 from datetime import date
+from functools import partial
 from importlib import resources
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -29,6 +30,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from jinja2 import Environment, FileSystemLoader, Undefined, select_autoescape
+from markupsafe import escape
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -38,6 +40,9 @@ from tradetrace.web import views
 from tradetrace.web.access import Access, Answer, NoWorkspaceError, WorkspaceBusyError
 from tradetrace.web.security import CSRF_COOKIE, Guard, csrf_ok, new_csrf
 
+CSRF_MARK = "tt-csrf-0f5c2a"  # placeholders in a rendered page for what differs per user
+WHO_MARK = "tt-who-7d1e9b"
+WARM_CASES = 5  # case pages read at start
 MAX_BATCH = 1000
 MAX_NAME = 500
 FLUSH_SECONDS = 3.0
@@ -115,8 +120,11 @@ class Screening:
             return self._screener
 
 
-def create_app(settings: Settings, token: str | None = None, loopback: bool = True) -> FastAPI:
-    """The app for one workspace; ``token`` (required off loopback) guards every request."""
+def create_app(
+    settings: Settings, token: str | None = None, loopback: bool = True, warm: bool = True
+) -> FastAPI:
+    """The app for one workspace; ``token`` (required off loopback) guards every request;
+    ``warm`` reads the dashboard and top case pages at start."""
     access = Access(settings)
     screening = Screening(access)
     env = _templates()
@@ -127,10 +135,22 @@ def create_app(settings: Settings, token: str | None = None, loopback: bool = Tr
             with suppress(Exception):  # keep retrying; a failed write stays queued
                 access.flush()
 
+    def warm_up() -> None:
+        """Read the dashboard and the top cases once, so that their first visit is quick."""
+        with suppress(Exception):
+            board = access.read("dashboard", views.dashboard).value
+            for c in board["cases"][:WARM_CASES]:
+                if stop.is_set():
+                    return
+                case_id = str(c["case_id"])
+                access.read(f"case:{case_id}", partial(_case_of, case_id))
+
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         thread = threading.Thread(target=flusher, name="tradetrace-flush", daemon=True)
         thread.start()
+        if warm:
+            threading.Thread(target=warm_up, name="tradetrace-warm", daemon=True).start()
         try:
             yield
         finally:
@@ -150,22 +170,42 @@ def create_app(settings: Settings, token: str | None = None, loopback: bool = Tr
     app.mount("/static", StaticFiles(directory=str(static)), name="static")
 
     # ------------------------------------------------------------------ helpers
+    rendered: dict[tuple[Any, ...], tuple[Any, str | None, str]] = {}  # pages of remembered answers
+    rendered_lock = threading.Lock()
+
     def page(
         request: Request, template: str, answer: Answer | None, status: int = 200, **extra: Any
     ) -> Response:
         csrf = request.cookies.get(CSRF_COOKIE) or new_csrf()
-        ctx = {
-            "request": request,
-            "data": answer.value if answer else None,
-            "stale_since": answer.stale_since if answer else None,
-            "busy": answer.busy if answer else None,
-            "csrf": csrf,
-            "who": request.cookies.get("tt_who") or getpass.getuser(),
-            "version": __version__,
-            "workspace": str(settings.workspace),
-            **extra,
-        }
-        html = env.get_template(template).render(**ctx)
+        who = request.cookies.get("tt_who") or getpass.getuser()
+        key = (template, request.url.path, str(request.query_params), status, repr(sorted(extra.items())))
+        hit = rendered.get(key)
+        value = answer.value if answer else None
+        if (
+            hit
+            and hit[0] is value
+            and value is not None
+            and hit[1] == (answer.stale_since if answer else None)
+        ):
+            html = hit[2]  # the same data as last time: only the per-user parts differ
+        else:
+            ctx = {
+                "request": request,
+                "data": value,
+                "stale_since": answer.stale_since if answer else None,
+                "busy": answer.busy if answer else None,
+                "csrf": CSRF_MARK,
+                "who": WHO_MARK,
+                "version": __version__,
+                "workspace": str(settings.workspace),
+                **extra,
+            }
+            html = env.get_template(template).render(**ctx)
+            with rendered_lock:
+                rendered[key] = (value, ctx["stale_since"], html)
+                while len(rendered) > 128:
+                    rendered.pop(next(iter(rendered)))
+        html = html.replace(CSRF_MARK, csrf).replace(WHO_MARK, str(escape(who)))
         response = HTMLResponse(html, status_code=status)
         if request.cookies.get(CSRF_COOKIE) != csrf:
             response.set_cookie(CSRF_COOKIE, csrf, httponly=True, samesite="strict")
@@ -423,6 +463,10 @@ def create_app(settings: Settings, token: str | None = None, loopback: bool = Tr
         return HTMLResponse(env.get_template("docs.html.j2").render())
 
     return app
+
+
+def _case_of(case_id: str, ws: Any) -> dict[str, Any]:
+    return views.case_page(ws, case_id)
 
 
 def _kinds(text: str | None) -> list[str] | None:

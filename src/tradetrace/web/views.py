@@ -85,8 +85,7 @@ def case_page(ws: Workspace, case_id: str) -> dict[str, Any]:
     for f in doc.findings:
         f["decision"] = decisions.get(f["finding_id"], {}).get("current")
         f["decisions"] = decisions.get(f["finding_id"], {}).get("history", [])
-    svgs, _listing = charts(doc)
-    svgs.pop("network", None)  # the page has the interactive explorer and a table of ties
+    svgs, _listing = charts(doc, network=False)  # the page has the interactive explorer and a table of ties
     events = timeline(ws, doc)
     svgs["events"] = _timeline_svg(events)
     matches = match_rows(ws, [m["finding_id"] for m in doc.list_matches], doc.list_matches)
@@ -310,7 +309,8 @@ def entity_page(ws: Workspace, node_id: str) -> dict[str, Any]:
         "spellings": spellings,
         "ties": ties,
         "matches": entity_matches(ws, names, keys),
-        "monthly": entity_monthly(ws, node_id),
+        "monthly": (monthly := entity_monthly(ws, node_id)),
+        "chart": entity_chart(monthly),
         "cases": cases_with(ws, node_id),
         "decisions": entity_decisions(ws, names),
     }
@@ -351,18 +351,48 @@ def entity_decisions(ws: Workspace, names: list[str]) -> list[dict[str, Any]]:
     return rows
 
 
+_FLOWS = (  # (table, name column, tax id column, value column, role in graph_mentions, flow label)
+    ("shipments", "importer_name", "importer_tax_id", "value_usd", "importer", "bought"),
+    ("shipments", "exporter_name", "exporter_tax_id", "value_usd", "exporter", "sold"),
+    ("payments", "payer_name", "payer_tax_id", "amount_usd", "payer", "paid"),
+    ("payments", "payee_name", "payee_tax_id", "amount_usd", "payee", "was paid"),
+)
+
+
 def entity_monthly(ws: Workspace, node_id: str) -> list[dict[str, Any]]:
-    """Shipments and payments of the node by month and direction (from its trade and payment ties)."""
-    if not _has(ws, "graph_edges"):
+    """The node's shipments and payments by month: bought, sold, paid and was paid (USD, records),
+    from the records whose party is written as one of the node's mentions."""
+    if not _has(ws, "graph_mentions"):
+        return []
+    parts, params = [], []
+    for table, name, tax, value, role, flow in _FLOWS:
+        if not _has(ws, table):
+            continue
+        parts.append(
+            f"SELECT strftime(t.date, '%Y-%m') AS month, '{flow}' AS flow, sum(t.{value}) AS value_usd, "
+            f"count(*) AS records FROM {table} t SEMI JOIN (SELECT name, tax_id FROM graph_mentions "
+            f"WHERE node_id = ? AND source_table = '{table}' AND role = '{role}') m "
+            f"ON t.{name} = m.name AND t.{tax} IS NOT DISTINCT FROM m.tax_id GROUP BY 1"
+        )
+        params.append(node_id)
+    if not parts:
         return []
     rows: list[dict[str, Any]] = ws.engine.arrow(
-        "SELECT kind, CASE WHEN source = ? THEN 'out' ELSE 'in' END AS direction, "
-        "strftime(first_date, '%Y-%m') AS first_month, strftime(last_date, '%Y-%m') AS last_month, "
-        "sum(value_usd) AS value_usd, sum(count) AS records FROM graph_edges "
-        "WHERE ? IN (source, target) AND kind IN ('trade', 'payment') GROUP BY ALL ORDER BY 1, 2, 3",
-        [node_id, node_id],
+        f"SELECT * FROM ({' UNION ALL '.join(parts)}) ORDER BY month, flow", params
     ).to_pylist()
     return rows
+
+
+def entity_chart(monthly: list[dict[str, Any]]) -> str:
+    from tradetrace.report.charts import monthly_routes_svg
+
+    series: dict[str, dict[str, float]] = defaultdict(dict)
+    for r in monthly:
+        series[r["month"]][r["flow"]] = float(r["value_usd"] or 0.0)
+    if not series:
+        return ""
+    labels = {flow: flow for *_rest, flow in _FLOWS}
+    return monthly_routes_svg(series, title="Shipments and payments by month (USD)", labels=labels)
 
 
 # ---------------------------------------------------------------------------- records
