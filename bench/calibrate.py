@@ -83,13 +83,7 @@ Finding = dict[str, Any]
 def pipeline(rows: int, seed: int, family: str = "a") -> list[Finding]:
     """Simulate, run the demo's pipeline, and return the labelled findings."""
     from tradetrace.detect.findings import read_findings
-    from tradetrace.detect.runner import run_detectors
-    from tradetrace.ingest.parties import ingest_table
-    from tradetrace.ingest.shipments import ingest_shipments
-    from tradetrace.lists.store import load_list
-    from tradetrace.resolve.cluster import cluster_parties
-    from tradetrace.resolve.related import related_leads
-    from tradetrace.resolve.screen import screen_workspace
+    from tradetrace.pipeline import load_simulation, screen_resolve_detect
     from tradetrace.settings import Settings
     from tradetrace.simulate import simulate
     from tradetrace.workspace import Workspace
@@ -97,14 +91,8 @@ def pipeline(rows: int, seed: int, family: str = "a") -> list[Finding]:
     with tempfile.TemporaryDirectory() as tmp:
         sim = simulate(Path(tmp) / "data", rows=rows, seed=seed, formats=("csv",), family=family)
         with Workspace(Settings(workspace=Path(tmp) / "ws", progress=False)) as ws:
-            ingest_shipments(ws, sim.files["shipments_csv"], "canonical")
-            for kind in ("parties", "relations", "payments"):
-                ingest_table(ws, kind, sim.files[kind])
-            load_list(ws, None, None)
-            screen_workspace(ws)
-            cluster_parties(ws)
-            related_leads(ws)
-            run_detectors(ws)
+            load_simulation(ws, sim.files)
+            screen_resolve_detect(ws)
             findings = read_findings(ws.engine)
         truth = Truth.from_files(sim.files["truth"], sim.files["party_truth"])
     out = []

@@ -29,3 +29,14 @@ def ws(tmp_path: Path) -> Iterator[Workspace]:
 def test_data() -> Path:
     """tests/data: real public lists, FtM files, reference tables and name-matching sets."""
     return TEST_DATA
+
+
+@pytest.fixture(scope="session")
+def chromium() -> str:
+    """The machine's Chromium for browser tests (skipped without it; tests/skips.yaml lists them)."""
+    from tradetrace.report.pdf import find_chromium
+
+    path = find_chromium()
+    if path is None:
+        pytest.skip("no Chromium on this machine (make test installs Debian's chromium)")
+    return path

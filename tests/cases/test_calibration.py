@@ -117,13 +117,7 @@ def test_labels_from_records_and_parties() -> None:
 def small_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Truth, list[dict[str, Any]]]:
     """60,000 rows, a seed not used for fitting, through the whole pipeline (~10 s)."""
     from tradetrace.detect.findings import read_findings
-    from tradetrace.detect.runner import run_detectors
-    from tradetrace.ingest.parties import ingest_table
-    from tradetrace.ingest.shipments import ingest_shipments
-    from tradetrace.lists.store import load_list
-    from tradetrace.resolve.cluster import cluster_parties
-    from tradetrace.resolve.related import related_leads
-    from tradetrace.resolve.screen import screen_workspace
+    from tradetrace.pipeline import load_simulation, screen_resolve_detect
     from tradetrace.settings import Settings
     from tradetrace.simulate import simulate
     from tradetrace.workspace import Workspace
@@ -131,14 +125,8 @@ def small_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Truth, list[dic
     tmp: Path = tmp_path_factory.mktemp("calibration")
     sim = simulate(tmp / "data", rows=60_000, seed=11)
     with Workspace(Settings(workspace=tmp / "ws", progress=False)) as ws:
-        ingest_shipments(ws, sim.files["shipments_csv"])
-        for kind in ("parties", "relations", "payments"):
-            ingest_table(ws, kind, sim.files[kind])
-        load_list(ws, None, None)
-        screen_workspace(ws)
-        cluster_parties(ws)
-        related_leads(ws)
-        run_detectors(ws)
+        load_simulation(ws, sim.files)
+        screen_resolve_detect(ws)
         findings = read_findings(ws.engine)
     return Truth.from_files(sim.files["truth"], sim.files["party_truth"]), findings
 

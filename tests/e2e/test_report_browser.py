@@ -10,22 +10,12 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import pytest
-
 from tests.e2e.conftest import DemoOut
 from tradetrace.report.html import write_report
-from tradetrace.report.pdf import CHROMIUM_ARGS, find_chromium
+from tradetrace.report.pdf import CHROMIUM_ARGS
 
 KEY_NUMBERS = ("$4,470,000", "$17,800,000", "2023-05-26", "CN, TR", "2023-01-01", "63")
 RELATED = ("Hsiao Yung-Chi", "owner 30%", "until 2015-10-02 (former)", "Sales Director")
-
-
-@pytest.fixture(scope="module")
-def chromium() -> str:
-    path = find_chromium()
-    if path is None:
-        pytest.skip("no Chromium on this machine (make test installs Debian's chromium)")
-    return path
 
 
 def _top_case(demo_out: DemoOut) -> str:

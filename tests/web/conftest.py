@@ -37,14 +37,8 @@ def _hostile_row(path: Path) -> None:
 
 def build_workspace(root: Path, rows: int = 40_000) -> Path:
     from tradetrace.cases.build import build_cases
-    from tradetrace.detect.runner import run_detectors
     from tradetrace.graph.build import build_graph
-    from tradetrace.ingest.parties import ingest_table
-    from tradetrace.ingest.shipments import ingest_shipments
-    from tradetrace.lists.store import load_list
-    from tradetrace.resolve.cluster import cluster_parties
-    from tradetrace.resolve.related import related_leads
-    from tradetrace.resolve.screen import screen_workspace
+    from tradetrace.pipeline import load_simulation, screen_resolve_detect
     from tradetrace.simulate import simulate
     from tradetrace.workspace import Workspace
 
@@ -52,14 +46,8 @@ def build_workspace(root: Path, rows: int = 40_000) -> Path:
     _hostile_row(sim.files["shipments_csv"])
     settings = Settings(workspace=root / "ws", progress=False)
     with Workspace(settings) as ws:
-        ingest_shipments(ws, sim.files["shipments_csv"], "canonical")
-        for kind in ("parties", "relations", "payments"):
-            ingest_table(ws, kind, sim.files[kind])
-        load_list(ws, None, None)
-        screen_workspace(ws)
-        cluster_parties(ws)
-        related_leads(ws)
-        run_detectors(ws)
+        load_simulation(ws, sim.files)
+        screen_resolve_detect(ws)
         build_cases(ws.engine)
         build_graph(ws)
     return settings.workspace

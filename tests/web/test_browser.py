@@ -15,21 +15,13 @@ from typing import Any
 
 import pytest
 
-from tradetrace.report.pdf import CHROMIUM_ARGS, find_chromium
+from tradetrace.report.pdf import CHROMIUM_ARGS
 from tradetrace.settings import Settings
 from tradetrace.web.app import create_app
 
 ROOT = Path(__file__).parents[2]
 AXE = ROOT / "tests" / "data" / "vendor" / "axe.min.js"
 SHOTS = ROOT / "out" / "test-screenshots"
-
-
-@pytest.fixture(scope="module")
-def chromium() -> str:
-    path = find_chromium()
-    if path is None:
-        pytest.skip("no Chromium on this machine (make test installs Debian's chromium)")
-    return path
 
 
 @pytest.fixture(scope="module")

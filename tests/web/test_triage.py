@@ -145,12 +145,12 @@ def test_while_another_process_writes_pages_answer_and_decisions_wait(
 
 
 def test_a_cli_verb_writes_what_the_server_queued(workspace: Path) -> None:
-    from tradetrace.cases.triage import queue_decision
+    from tradetrace.cases.triage import decision_item, queue_decision
 
     with Workspace(Settings(workspace=workspace, progress=False)) as ws:
         fid = ws.engine.scalar("SELECT finding_id FROM findings ORDER BY finding_id LIMIT 1")
-    queue_decision(workspace, "finding", fid, "dismiss", "queued note", "browser")
-    queue_decision(workspace, "finding", "f-gone", "dismiss", None, "browser")
+    queue_decision(workspace, decision_item("finding", fid, "dismiss", "queued note", "browser"))
+    queue_decision(workspace, decision_item("finding", "f-gone", "dismiss", None, "browser"))
     done = subprocess.run(
         [sys.executable, "-m", "tradetrace", "-q", "--workspace", str(workspace), "status"],
         capture_output=True, text=True, check=False,

@@ -108,13 +108,11 @@ def _now() -> datetime:
 
 
 # ---------------------------------------------------------------------------- the queue
-def queue_decision(
-    workspace: Path, kind: str, target: str, decision: str, note: str | None, who: str
-) -> dict[str, Any]:
-    """Append a decision to the workspace's queue (written later by ``apply_pending``)."""
+def decision_item(kind: str, target: str, decision: str, note: str | None, who: str) -> dict[str, Any]:
+    """A decision as taken now, in the form the queue keeps and ``apply_decision`` writes."""
     if kind not in KINDS:
         raise ValueError(f"kind must be one of {', '.join(KINDS)}")
-    item = {
+    return {
         "kind": kind,
         "id": target,
         "decision": decision,
@@ -122,6 +120,10 @@ def queue_decision(
         "who": who,
         "at": _now().isoformat(timespec="microseconds"),
     }
+
+
+def queue_decision(workspace: Path, item: dict[str, Any]) -> dict[str, Any]:
+    """Append a decision (see ``decision_item``) to the workspace's queue, for ``apply_pending``."""
     with _queue_lock, open(workspace / PENDING, "a", encoding="utf-8") as fh:
         fh.write(json.dumps(item, ensure_ascii=False) + "\n")
         fh.flush()

@@ -13,6 +13,17 @@ def plain(text: str) -> str:
     return text.replace("$", r"\$")
 
 
+def svg_of(fig: Any) -> str:
+    """The figure as an inline ``<svg>`` element (no XML prolog, no date or creator), closed after."""
+    import matplotlib.pyplot as plt
+
+    buf = io.StringIO()
+    fig.savefig(buf, format="svg", metadata={"Date": None, "Creator": None})
+    plt.close(fig)
+    svg = buf.getvalue()
+    return svg[svg.index("<svg") :]
+
+
 ROUTE_COLOURS = ("#1f4e79", "#c0392b", "#e67e22", "#8e44ad", "#16a085", "#7f8c8d", "#d35400", "#2c3e50")
 
 
@@ -68,11 +79,7 @@ def monthly_routes_svg(
         ax.spines[["top", "right"]].set_visible(False)
         ax.legend(loc="upper left", frameon=False, ncol=min(4, len(routes)), bbox_to_anchor=(0, 1.0))
         fig.tight_layout()
-        buf = io.StringIO()
-        fig.savefig(buf, format="svg", metadata={"Date": None, "Creator": None})
-        plt.close(fig)
-    svg = buf.getvalue()
-    return svg[svg.index("<svg") :]
+        return svg_of(fig)
 
 
 def flow_svg(
@@ -160,11 +167,7 @@ def flow_svg(
         ax.set_axis_off()
         ax.set_title(title, loc="left", fontsize=10)
         fig.tight_layout()
-        buf = io.StringIO()
-        fig.savefig(buf, format="svg", metadata={"Date": None, "Creator": None})
-        plt.close(fig)
-    svg = buf.getvalue()
-    return svg[svg.index("<svg") :]
+        return svg_of(fig)
 
 
 def timeline_svg(events: Sequence[Mapping[str, Any]], title: str = "Timeline of the case") -> str:
@@ -215,11 +218,7 @@ def timeline_svg(events: Sequence[Mapping[str, Any]], title: str = "Timeline of 
         ax.spines[["top", "right", "left"]].set_visible(False)
         ax.grid(axis="y", color="#eee")
         fig.tight_layout()
-        buf = io.StringIO()
-        fig.savefig(buf, format="svg", metadata={"Date": None, "Creator": None})
-        plt.close(fig)
-    svg = buf.getvalue()
-    return svg[svg.index("<svg") :]
+        return svg_of(fig)
 
 
 def _lane_order(lane: str) -> tuple[int, str]:

@@ -12,12 +12,11 @@ supplier, intermediary, listed party, payer, related party), else ``person`` or 
 
 from __future__ import annotations
 
-import io
 import json
 import math
 from typing import Any
 
-from tradetrace.report.charts import plain
+from tradetrace.report.charts import plain, svg_of
 from tradetrace.resolve.normalize import name_key, tax_key
 from tradetrace.workspace import Workspace
 
@@ -300,8 +299,4 @@ def network_svg(net: dict[str, Any], title: str = "Network of the case") -> str:
         ax.set_axis_off()
         ax.margins(0.08)
         fig.tight_layout()
-        buf = io.StringIO()
-        fig.savefig(buf, format="svg", metadata={"Date": None, "Creator": None})
-        plt.close(fig)
-    svg = buf.getvalue()
-    return svg[svg.index("<svg") :]
+        return svg_of(fig)

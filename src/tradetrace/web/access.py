@@ -189,16 +189,9 @@ class Access:
 
     def decide(self, kind: str, target: str, decision: str, note: str | None, who: str) -> str:
         """Write a decision now, or queue it when the workspace is busy: returns 'written' or 'queued'."""
-        from tradetrace.cases.triage import apply_decision, apply_pending, queue_decision
+        from tradetrace.cases.triage import apply_decision, apply_pending, decision_item, queue_decision
 
-        item = {
-            "kind": kind,
-            "id": target,
-            "decision": decision,
-            "note": note,
-            "who": who,
-            "at": datetime.now(UTC).replace(tzinfo=None).isoformat(timespec="microseconds"),
-        }
+        item = decision_item(kind, target, decision, note, who)  # keeps the time it was taken, if queued
 
         def run(ws: Workspace) -> None:
             apply_pending(ws)
@@ -207,7 +200,7 @@ class Access:
         try:
             self.write(run)
         except WorkspaceBusyError:
-            queue_decision(self.settings.workspace, kind, target, decision, note, who)
+            queue_decision(self.settings.workspace, item)
             return "queued"
         return "written"
 

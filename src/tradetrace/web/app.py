@@ -316,29 +316,19 @@ def create_app(
         response.set_cookie("tt_who", who, httponly=True, samesite="strict")
         return response
 
-    @app.post("/findings/{finding_id}/decision", include_in_schema=False)
-    def finding_form(
+    @app.post("/{what}/{target}/decision", include_in_schema=False)
+    def decision_form(
         request: Request,
-        finding_id: str,
+        what: Literal["findings", "matches"],
+        target: str,
         decision: Annotated[Decision, Form()],
         note: Annotated[str, Form(max_length=2000)] = "",
         who: Annotated[str, Form(max_length=100)] = "",
         csrf: Annotated[str, Form(max_length=100)] = "",
         back: Annotated[str, Form(max_length=300)] = "/",
     ) -> Response:
-        return _form_decision(request, "finding", finding_id, decision, note, who, csrf, back)
-
-    @app.post("/matches/{match_id}/decision", include_in_schema=False)
-    def match_form(
-        request: Request,
-        match_id: str,
-        decision: Annotated[Decision, Form()],
-        note: Annotated[str, Form(max_length=2000)] = "",
-        who: Annotated[str, Form(max_length=100)] = "",
-        csrf: Annotated[str, Form(max_length=100)] = "",
-        back: Annotated[str, Form(max_length=300)] = "/",
-    ) -> Response:
-        return _form_decision(request, "match", match_id, decision, note, who, csrf, back)
+        kind = "finding" if what == "findings" else "match"
+        return _form_decision(request, kind, target, decision, note, who, csrf, back)
 
     @app.post("/cases/{case_id}/status", include_in_schema=False)
     def status_form(
