@@ -555,15 +555,12 @@ def expand(
 
 
 def shortest_path(ws: Workspace, a: str, b: str, kinds: list[str] | None = None) -> dict[str, Any]:
-    """The shortest chain of ties between two entities (by node id)."""
+    """The shortest chain of ties between two parties, each given by node id, tax id or name."""
     from tradetrace.graph.paths import find_path
 
     e = ws.engine
     if not _has(ws, "graph_nodes"):
         raise LookupError("no graph yet: run `tradetrace graph`")
-    for ident in (a, b):
-        if not e.scalar("SELECT count(*) FROM graph_nodes WHERE node_id = ?", [ident]):
-            raise LookupError(f"no entity {ident!r}")
     try:
         result = find_path(e, a, b, kinds or None)
     except LookupError as exc:
