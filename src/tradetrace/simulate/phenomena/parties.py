@@ -144,8 +144,15 @@ def civilian_name(rng: np.random.Generator, book: NameBook) -> FirmName:
         legal = str(names["legal"][int(rng.integers(len(names["legal"])))])
         if book.claim("RU" + core):
             break
-    else:
-        raise RuntimeError("name space exhausted")
+    else:  # large worlds: plants known by number, as many real ones are ("завод № 12")
+        for _ in range(5000):
+            town = str(names["towns"][int(rng.integers(len(names["towns"])))])
+            core = str(names["numbered"]).format(town=town, number=int(rng.integers(1, 1000)))
+            legal = str(names["legal"][int(rng.integers(len(names["legal"])))])
+            if book.claim("RU" + core):
+                break
+        else:
+            raise RuntimeError("name space exhausted")
     plain = core.replace("«", '"').replace("»", '"')
     latin = f"{ru_latin(core.replace('«', '').replace('»', '')).upper()} {'LLC' if legal == 'ООО' else 'JSC'}"
     primary = f"{legal} «{core}" if core.endswith("»") else f"{legal} «{core}»"  # «Завод «Кедр»
