@@ -70,6 +70,50 @@ def variant_cases(path: Path) -> list[Case]:
     ]
 
 
+PATRONYMIC = ("ovich", "evich", "ovna", "evna", "ichna", "inichna")
+CONVENTION_GROUP = ("german", "polish", "czech", "hungarian", "danish", "catalan", "lithuanian", "french",
+                    "iso_9", "icao", "wikipedia")  # fmt: skip
+
+
+def russian_persons(sdn_csv: Path) -> list[tuple[str, str]]:
+    """(ent_num, "First Patronymic LAST") of the individuals of an OFAC ``sdn.csv`` whose remarks say
+    nationality or citizenship Russia and whose name has a Russian patronymic."""
+    out = []
+    with sdn_csv.open(encoding="utf-8", errors="replace", newline="") as fh:
+        for row in csv.reader(fh):
+            if len(row) < 12 or row[2].strip().strip('"') != "individual":
+                continue
+            remarks = row[11]
+            if "nationality Russia" not in remarks and "citizen Russia" not in remarks:
+                continue
+            last, _, given = row[1].partition(",")
+            words = given.split()
+            if not words or not words[-1].lower().endswith(PATRONYMIC):
+                continue
+            if not all(w.replace("-", "").isascii() and w.replace("-", "").isalpha() for w in [last, *words]):
+                continue
+            out.append((row[0].strip(), f"{' '.join(words)} {last.strip()}"))
+    return out
+
+
+def convention_cases(sdn_csv: Path, half: int | None = None) -> list[Case]:
+    """Russian persons of the SDN list written in other romanisation conventions (kind: the
+    convention): the list's spelling read back into Cyrillic, then romanised. ``half`` (0 or 1)
+    keeps one half of the persons, split by a hash of the entry id (tune on one, test on the other)."""
+    from tradetrace.resolve.romanise import cyrillic_from_latin, romanise
+
+    cases = []
+    for ent, name in russian_persons(sdn_csv):
+        if half is not None and int(hashlib.sha256(ent.encode()).hexdigest(), 16) % 2 != half:
+            continue
+        cyrillic = cyrillic_from_latin(name)
+        for convention in CONVENTION_GROUP:
+            query = romanise(cyrillic, convention)
+            cases.append(Case(query, ent, f"convention:{convention}", "conventions"))
+        cases.append(Case(cyrillic, ent, "script:cyrillic", "conventions"))
+    return cases
+
+
 def negative_cases(path: Path) -> list[Case]:
     """Synthetic persons that must match no list entry (``negatives_global_*.csv``)."""
     with path.open(encoding="utf-8", newline="") as fh:
