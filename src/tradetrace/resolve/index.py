@@ -37,6 +37,7 @@ import numpy as np
 import numpy.typing as npt
 
 from tradetrace.resolve.identifiers import id_key
+from tradetrace.resolve.romanise import convention_keys
 from tradetrace.resolve.score import Side, Sims, token_sim
 from tradetrace.resolve.text import NameForm, analyse, ocr_key, phonetic_key, terms
 
@@ -223,7 +224,10 @@ class ListIndex:
         self.phon_map: dict[str, list[int]] = defaultdict(list)
         self.del_map: dict[str, list[int]] = defaultdict(list)
         self.prefix_map: dict[str, list[int]] = defaultdict(list)
+        self.conv_map: dict[str, list[int]] = defaultdict(list)
         for i, tok in enumerate(self.vocab):
+            for key in convention_keys(tok):
+                self.conv_map[key].append(i)
             for n in range(3, min(len(tok), 7)):
                 self.prefix_map[tok[:n]].append(i)
             self.ocr_map[ocr_key(tok)].append(i)
@@ -304,6 +308,10 @@ class ListIndex:
             if len(pre) <= 100:
                 vids.update(pre)
             vids.update(self.del_map.get(token, ()))
+            for key in convention_keys(token):
+                same = self.conv_map.get(key, ())
+                if len(same) <= 200:
+                    vids.update(same)
             if len(token) >= 4:
                 for d in _deletions(token):
                     vids.update(self.del_map.get(d, ()))
@@ -387,10 +395,10 @@ def _fingerprint(engine: Engine, list_ids: Sequence[str] | None) -> str | None:
     chosen = [f"{a}@{b}" for a, b in rows if not list_ids or a in list_ids]
     h = hashlib.sha256("\n".join(chosen).encode("utf-8"))
     here = Path(__file__).parent
-    for name in ("text.py", "index.py", "score.py", "identifiers.py"):
+    for name in ("text.py", "index.py", "score.py", "identifiers.py", "romanise.py"):
         h.update((here / name).read_bytes())
     data = here.parent / "data" / "resolve"
-    for name in ("name_terms.yaml", "confusables.csv", "name_variants.yaml"):
+    for name in ("name_terms.yaml", "confusables.csv", "name_variants.yaml", "romanisation.yaml"):
         h.update((data / name).read_bytes())
     return h.hexdigest()[:20]
 

@@ -16,14 +16,15 @@ A Russian name reaches a sanctions list, a register or a newspaper in many Latin
 
 from __future__ import annotations
 
-from functools import cache
-from importlib import resources
+import re
 from collections.abc import Callable
+from functools import cache, lru_cache
+from importlib import resources
 from typing import Any
 
 import yaml
 
-__all__ = ["CONVENTIONS", "IUUILIA_CONVENTIONS", "cyrillic_from_latin", "romanise"]
+__all__ = ["IUUILIA_CONVENTIONS", "convention_keys", "conventions", "cyrillic_from_latin", "romanise"]
 
 # iuliia schema names, by the convention each stands for
 IUUILIA_CONVENTIONS = {
@@ -53,12 +54,9 @@ def conventions() -> tuple[str, ...]:
     return (*IUUILIA_CONVENTIONS, *_table())
 
 
-CONVENTIONS = property(conventions)  # documented list: see conventions()
-
-
 @cache
 def _schema(name: str) -> Any:
-    import iuliia
+    import iuliia  # type: ignore[import-untyped]
 
     return iuliia.schemas.get(name)
 
@@ -109,7 +107,9 @@ def _word(word: str, rules: dict[str, Any]) -> str:
     between: dict[str, str] = rules.get("between_vowels", {})
     soft = rules.get("soft_before_vowel")
     endings: dict[str, str] = rules.get("endings", {})
-    ending = next((e for e in sorted(endings, key=len, reverse=True) if low.endswith(e) and len(low) > len(e)), None)
+    ending = next(
+        (e for e in sorted(endings, key=len, reverse=True) if low.endswith(e) and len(low) > len(e)), None
+    )
     body = low[: -len(ending)] if ending else low
     parts = []
     for i, ch in enumerate(body):
@@ -140,7 +140,7 @@ def _word(word: str, rules: dict[str, Any]) -> str:
 
 
 # ---------------------------------------------------------------------------- back to Cyrillic
-_FROM_LATIN = (  # longest first; an English-style romanisation (BGN/PCGN, ICAO, MVD) read back
+_FROM_LATIN: tuple[tuple[str, str], ...] = (  # longest first; an English-style romanisation (BGN/PCGN, ICAO, MVD) read back
     ("shch", "щ"), ("sch", "щ"), ("zh", "ж"), ("kh", "х"), ("ts", "ц"), ("tz", "ц"), ("ch", "ч"),
     ("sh", "ш"), ("yu", "ю"), ("iu", "ю"), ("ya", "я"), ("ia", "я"), ("yo", "ё"), ("ye", "е"),
     ("a", "а"), ("b", "б"), ("v", "в"), ("w", "в"), ("g", "г"), ("d", "д"), ("e", "е"), ("z", "з"),
@@ -191,7 +191,13 @@ def _cyr_word(word: str) -> str:
             parts.append("ье")  # Gennadyevich: ye after a consonant is ье
             i += 2
             continue
-        if rest[0] == "y" and len(rest) > 1 and rest[1] not in "aeiouy" and parts and parts[-1][-1] in _VOWELS:
+        if (
+            rest[0] == "y"
+            and len(rest) > 1
+            and rest[1] not in "aeiouy"
+            and parts
+            and parts[-1][-1] in _VOWELS
+        ):
             parts.append("й")  # Sergey, Aleksey: a y between a vowel and a consonant
             i += 1
             continue
@@ -209,3 +215,89 @@ def _cyr_word(word: str) -> str:
     if word[:1].isupper():
         return cyr[:1].upper() + cyr[1:]
     return cyr
+
+
+# ---------------------------------------------------------------------------- one comparison space
+# Every convention's Latin spellings, read back into Cyrillic and then coarsened, meet in one key:
+# "wladimirowitsch" (German), "wladimirowicz" (Polish), "vlagyimirovics" (Hungarian) and
+# "vladimirovich" all give "вдадимировичь"-like keys that are equal. The coarsening merges what
+# ASCII folding or the conventions themselves blur: the sibilants (з с ж ш), ц with ч, the i-sounds
+# (и ы й), е э ё, ю with у and я with а; soft and hard signs and doubled letters go.
+_FOLD = str.maketrans({"ł": "l", "ż": "z", "ź": "z", "ž": "z", "č": "c", "ć": "c", "š": "s", "ś": "s",
+                       "ń": "n", "ě": "e", "ř": "r", "ë": "e", "ï": "i", "ŝ": "s", "û": "u", "â": "a",
+                       "è": "e", "ʹ": "", "ʺ": "", "’": "", "'": "", "`": ""})  # fmt: skip
+_KEY = str.maketrans({"з": "с", "ж": "с", "ш": "с", "ц": "ч", "ы": "и", "й": "и", "э": "е", "ё": "е",
+                      "ю": "у", "я": "а", "ь": None, "ъ": None})  # fmt: skip
+MIN_KEY = 3  # keys of words of at least four letters (``MIN_WORD``)
+MIN_WORD = 4
+
+
+@cache
+def _readers() -> tuple[tuple[str, tuple[tuple[str, str], ...]], ...]:
+    """Per convention: (Latin grapheme, Cyrillic) pairs, longest grapheme first, ASCII-folded."""
+    readers: list[tuple[str, tuple[tuple[str, str], ...]]] = [("english", _FROM_LATIN)]
+    for name, rules in _table().items():
+        pairs: dict[str, str] = {}
+        for section in ("letters", "iotated", "after_hushing", "palatal", "after_palatal", "between_vowels"):
+            for cyr, lat in (rules.get(section) or {}).items():
+                folded = str(lat).translate(_FOLD).lower()
+                if folded:
+                    pairs.setdefault(folded, cyr)  # the plain letter first: it is the usual reading
+        for cyr, lat in (rules.get("endings") or {}).items():
+            pairs.setdefault(str(lat).translate(_FOLD).lower(), cyr)
+        ordered = tuple(sorted(pairs.items(), key=lambda kv: (-len(kv[0]), kv[0])))
+        readers.append((name, ordered))
+    french = ("iou", "ю"), ("ou", "у"), ("tch", "ч"), ("ch", "ш"), ("gue", "ге"), ("gui", "ги"), ("j", "ж")
+    readers.append(("french", tuple(sorted((*french, *_FROM_LATIN), key=lambda kv: (-len(kv[0]), kv[0])))))
+    return tuple(readers)
+
+
+def _read(token: str, pairs: tuple[tuple[str, str], ...]) -> str:
+    out, i = [], 0
+    while i < len(token):
+        for latin, cyr in pairs:
+            if token.startswith(latin, i):
+                out.append(cyr)
+                i += len(latin)
+                break
+        else:
+            out.append(token[i])
+            i += 1
+    return "".join(out)
+
+
+_GLIDE = re.compile(r"(?<=[бвгдзклмнпрстфхчс])и(?=[еоуа])")
+
+
+def _coarse(cyrillic: str) -> str:
+    key = cyrillic.replace("щ", "сч").translate(_KEY).replace("чо", "че")  # ё after ч, щ is often "e"
+    key = _GLIDE.sub("", _single(key))  # ie, io, iu, ia after a consonant: a soft vowel (Vasiliev, Piotr)
+    return _single(key)
+
+
+def _single(text: str) -> str:
+    """Doubled letters once."""
+    return "".join(ch for j, ch in enumerate(text) if j == 0 or ch != text[j - 1])
+
+
+@lru_cache(maxsize=500_000)
+def convention_keys(token: str) -> frozenset[str]:
+    """Keys of an ASCII name word under each convention's reading; two words written from the same
+    Russian word in different conventions share one. Empty for words too short to compare."""
+    t = token.lower().translate(_FOLD)
+    if len(t) < MIN_WORD or not t.isalpha():
+        return frozenset()
+    keys = set()
+    for name, pairs in _readers():
+        word = t
+        if name == "lithuanian":
+            for ending, repl in (("ijus", "ii"), ("ejus", "ei"), ("as", "")):
+                if word.endswith(ending) and len(word) - len(ending) >= 3:
+                    word = word[: -len(ending)] + repl
+                    break
+        elif name == "french" and word.endswith("ine"):
+            word = word[:-1]  # Poutine, Prigojine: the French add a mute e
+        key = _coarse(_read(word, pairs))
+        if len(key) >= MIN_KEY:
+            keys.add(key)
+    return frozenset(keys)

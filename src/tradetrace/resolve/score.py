@@ -35,6 +35,7 @@ from typing import Any
 import yaml
 from rapidfuzz.distance import OSA, JaroWinkler
 
+from tradetrace.resolve.romanise import convention_keys
 from tradetrace.resolve.text import ocr_key, phonetic_key
 
 __all__ = [
@@ -49,6 +50,7 @@ __all__ = [
 ]
 
 INITIAL = 0.5
+CONVENTION = 0.92
 _HAS_VOWEL = re.compile(r"[aeiou]")
 _VOWELS_ONLY = re.compile(r"[aeiou]")
 FLOOR = 0.7
@@ -86,6 +88,8 @@ def _token_sim(q: str, c: str) -> tuple[float, str]:
             ph = 0.85 if len(pq) == 2 else 0.9 if len(pq) == 3 else 0.93
             if ph > best:
                 best, how = ph, "phonetic"
+    if best < CONVENTION and convention_keys(q) & convention_keys(c):
+        best, how = CONVENTION, "convention"  # one Russian word in two romanisation conventions
     if lq >= 2 and lq < lc and c.startswith(q):
         pre = 0.55 + 0.4 * lq / lc
         if pre > best:
@@ -101,7 +105,9 @@ def token_sim(q: str, c: str) -> tuple[float, str]:
     ``exact`` 1; ``ocr`` 0.95 (0/o, 1/l, rn/m...); ``edit`` the better of
     OSA (transpositions count once) and Jaro-Winkler less 0.08; ``phonetic``
     0.85 to 0.93 when one word has no vowels and both have the same
-    consonant skeleton (c/k, z/s, doubled letters folded); ``initial`` 0.5 for a one-letter word; ``prefix`` 0.55 to 0.95
+    consonant skeleton (c/k, z/s, doubled letters folded); ``convention`` 0.92 when both read as the
+    same Russian word in some romanisation convention (``wladimirowitsch``, ``vladimirovich``, see
+    :func:`tradetrace.resolve.romanise.convention_keys`); ``initial`` 0.5 for a one-letter word; ``prefix`` 0.55 to 0.95
     for a truncated word. Below 0.7 a pair counts as no match (0).
     """
     return _token_sim(q, c)
