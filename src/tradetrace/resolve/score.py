@@ -88,8 +88,9 @@ def _token_sim(q: str, c: str) -> tuple[float, str]:
             ph = 0.85 if len(pq) == 2 else 0.9 if len(pq) == 3 else 0.93
             if ph > best:
                 best, how = ph, "phonetic"
-    if best < CONVENTION and convention_keys(q) & convention_keys(c):
-        best, how = CONVENTION, "convention"  # one Russian word in two romanisation conventions
+    if best < CONVENTION and OSA.distance(q, c) > 1 and convention_keys(q) & convention_keys(c):
+        # one Russian word in two romanisation conventions (a single typo stays an edit)
+        best, how = CONVENTION, "convention"
     if lq >= 2 and lq < lc and c.startswith(q):
         pre = 0.55 + 0.4 * lq / lc
         if pre > best:
