@@ -17,6 +17,7 @@ A Russian name reaches a sanctions list, a register or a newspaper in many Latin
 from __future__ import annotations
 
 import re
+import string
 from collections.abc import Callable
 from functools import cache, lru_cache
 from importlib import resources
@@ -79,6 +80,7 @@ def romanise(text: str, convention: str) -> str:
 
 
 _CYRILLIC = set("абвгдеёжзийклмнопрстуфхцчшщъыьэюя")
+_ASCII_LETTERS = set(string.ascii_lowercase)
 
 
 def _by_word(text: str, letters: set[str], fn: Callable[[str], str]) -> str:
@@ -157,18 +159,7 @@ def cyrillic_from_latin(text: str) -> str:
     a word-initial ``e`` as э and ``ye``/``yo``/``ya``/``yu`` as е/ё/я/ю. Letters that are not
     Latin are kept. The reading is a guess, good for the names lists hold, not a reversal.
     """
-    out, word = [], []
-    for ch in text:
-        if ch.isascii() and ch.isalpha():
-            word.append(ch)
-            continue
-        if word:
-            out.append(_cyr_word("".join(word)))
-            word = []
-        out.append(ch)
-    if word:
-        out.append(_cyr_word("".join(word)))
-    return "".join(out)
+    return _by_word(text, _ASCII_LETTERS, _cyr_word)
 
 
 def _cyr_word(word: str) -> str:
