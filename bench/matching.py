@@ -19,7 +19,18 @@ anything scores at or above it.
      its candidates with Elasticsearch, which is not available here, so it
      scores the union of tradetrace's and rapidfuzz's ten best entries;
    each at its own threshold tuned to the same false-alert rate on the
-   sample's negatives (tradetrace's), so recall compares at equal FP rate.
+   sample's negatives (tradetrace's), so recall compares at equal FP rate;
+3. the groups of names written otherwise, on their held-out halves, each
+   matcher at its threshold of 2:
+   * SDN persons of Russian nationality in eleven romanisation conventions and
+     in Cyrillic (``convention_cases``);
+   * SDN individuals written letter by letter into nine other scripts by ICU
+     (``scripted_cases``), and synthetic persons written the same way as
+     negatives;
+   * the UN list's original-script names (Arabic, Cyrillic) against the UN
+     list without them;
+   * CLDR's exemplar cities in 28 locales against their English names,
+     counted by ranking only (a one-word place name is not a person).
 """
 
 from __future__ import annotations
@@ -38,14 +49,27 @@ import numpy as np
 from rapidfuzz import fuzz, process, utils
 
 from tradetrace.lists.store import load_list
-from tradetrace.resolve.calibrate import Case, evaluate, negative_cases, variant_cases
-from tradetrace.resolve.index import Entry
+from tradetrace.resolve.calibrate import (
+    Case,
+    city_cases,
+    convention_cases,
+    evaluate,
+    list_entries,
+    negative_cases,
+    original_script_cases,
+    scripted_cases,
+    scripted_negatives,
+    variant_cases,
+    without_script_names,
+)
+from tradetrace.resolve.index import Entry, ListIndex
 from tradetrace.resolve.matcher import Query, Screener
 from tradetrace.resolve.score import sigmoid
 from tradetrace.settings import Settings
 from tradetrace.workspace import Workspace
 
-SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared" / "data"
 Top = tuple[str | None, float]  # (entry id ranked first, its score)
 
 _SCREENER: Screener | None = None
@@ -180,6 +204,11 @@ def main() -> None:
     ap.add_argument("--baseline-positives", type=int, default=1500)
     ap.add_argument("--baseline-negatives", type=int, default=3000)
     ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--un", type=Path, default=SHARED / "lists" / "un_2026-02")
+    ap.add_argument(
+        "--cities", type=Path, default=ROOT / "tests" / "data" / "matching" / "cldr_exemplar_cities.csv"
+    )
+    ap.add_argument("--every", type=int, default=3, help="take every n-th case of the new groups")
     args = ap.parse_args()
     print(f"seed {args.seed}")
     with tempfile.TemporaryDirectory() as tmp:
@@ -261,6 +290,61 @@ def main() -> None:
             neg_scores = [s for c, (_e, s) in zip(sample, st, strict=True) if c.kind == "negative_global"]
             row.append(f"{name} {summarise(sample, st, threshold_at_fp(neg_scores, target))['recall']:.4f}")
         print(f"  recall at {target:.1%} false alerts: " + ", ".join(row))
+
+    groups_side_by_side(args, screener, {n: r["threshold"] for n, r in results.items()})
+
+
+def groups_side_by_side(args: argparse.Namespace, screener: Screener, thresholds: dict[str, float]) -> None:
+    """Issue-13 groups: romanisation conventions, names written into other scripts, the UN list's
+    original-script names, CLDR's cities; each matcher at its threshold of section 2 (equal false
+    alerts on Latin negatives), cities by ranking only."""
+    sdn_csv = args.sdn / "sdn.csv"
+    un_dir = args.un
+    un = Screener(ListIndex(without_script_names(list_entries(un_dir))))
+    city_eval, city_entries = city_cases(args.cities, half=1)
+    cities = Screener(ListIndex(city_entries))
+    groups: list[tuple[str, Screener, list[Case], bool]] = [
+        (
+            "conventions (SDN Russian persons)",
+            screener,
+            convention_cases(sdn_csv, half=1)[:: args.every],
+            True,
+        ),
+        ("written into other scripts by ICU", screener, scripted_cases(sdn_csv, half=1)[:: args.every], True),
+        ("UN original script", un, original_script_cases(next(un_dir.glob("*.xml")), half=1), True),
+        ("CLDR cities (ranked first)", cities, city_eval[:: args.every], False),
+    ]
+    negs = scripted_negatives(args.matching / "negatives_global_50k.csv", 3000)
+    print(
+        f"\n3. new groups, held-out halves (every {args.every}th case); false alerts: {len(negs):,} negatives in other scripts"
+    )
+    for title, scr, cases, alerting in groups:
+        tt = tradetrace_top(scr, cases, args.workers)
+        rf = rapidfuzz_top(scr.index.entries, cases, args.workers)
+        cands = [list(dict.fromkeys([*a[1], *b[1]])) for a, b in zip(tt, rf, strict=True)]
+        nk = nomenklatura_top(scr.index.entries, cases, cands)
+        tops = {"tradetrace": [t for t, _ in tt], "rapidfuzz": [t for t, _ in rf]}
+        if nk is not None:
+            tops["logic-v2"] = nk
+        print(f"  {title}: {len(cases):,} cases")
+        kinds = sorted({c.kind for c in cases})
+        print("    " + f"{'':22s}" + "".join(f"{n:>12s}" for n in tops))
+        per = {
+            n: summarise(cases, t, thresholds.get(n, 0.0) if alerting else 1e-9)["per"]
+            for n, t in tops.items()
+        }
+        for kind in kinds:
+            print("    " + f"{kind:22s}" + "".join(f"{per[n].get(kind, 0.0):12.4f}" for n in tops))
+        alls = {
+            n: summarise(cases, t, thresholds.get(n, 0.0) if alerting else 1e-9)["recall"]
+            for n, t in tops.items()
+        }
+        print("    " + f"{'ALL':22s}" + "".join(f"{alls[n]:12.4f}" for n in tops))
+    tt = tradetrace_top(screener, negs, args.workers)
+    rf = rapidfuzz_top(screener.index.entries, negs, args.workers)
+    for name, t in (("tradetrace", tt), ("rapidfuzz", rf)):
+        fa = sum(1 for (_, score), _ids in t if score >= thresholds.get(name, 0.0))
+        print(f"  negatives in other scripts, {name}: false alerts {fa / len(negs):.4%} ({fa}/{len(negs)})")
 
 
 if __name__ == "__main__":

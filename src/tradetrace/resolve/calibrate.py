@@ -25,9 +25,10 @@ import argparse
 import csv
 import hashlib
 import json
+import math
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +36,7 @@ import numpy as np
 import numpy.typing as npt
 import yaml
 
+from tradetrace.resolve.index import Entry
 from tradetrace.resolve.matcher import Query, Screener
 from tradetrace.resolve.score import NAME_FEATURES, sigmoid
 
@@ -104,7 +106,7 @@ def convention_cases(sdn_csv: Path, half: int | None = None) -> list[Case]:
 
     cases = []
     for ent, name in russian_persons(sdn_csv):
-        if half is not None and int(hashlib.sha256(ent.encode()).hexdigest(), 16) % 2 != half:
+        if not _half(ent, half):
             continue
         cyrillic = cyrillic_from_latin(name)
         for convention in CONVENTION_GROUP:
@@ -112,6 +114,131 @@ def convention_cases(sdn_csv: Path, half: int | None = None) -> list[Case]:
             cases.append(Case(query, ent, f"convention:{convention}", "conventions"))
         cases.append(Case(cyrillic, ent, "script:cyrillic", "conventions"))
     return cases
+
+
+def _half(key: str, half: int | None) -> bool:
+    return half is None or int(hashlib.sha256(key.encode()).hexdigest(), 16) % 2 == half
+
+
+def original_script_cases(un_xml: Path, half: int | None = None) -> list[Case]:
+    """The UN list's names in their original script (Arabic, Cyrillic) as queries for the entry's
+    Latin names (kind ``script:<script>``); screen them with :func:`without_script_names`, so that the
+    original-script alias itself is not in the list."""
+    import xml.etree.ElementTree as ET
+
+    from tradetrace.resolve.text import scripts_of
+
+    cases = []
+    for elem in ET.parse(un_xml).getroot().iter():
+        if elem.tag not in ("INDIVIDUAL", "ENTITY"):
+            continue
+        ref = (elem.findtext("REFERENCE_NUMBER") or "").strip()
+        original = (elem.findtext("NAME_ORIGINAL_SCRIPT") or "").strip()
+        scripts = scripts_of(original) - {"Latin"}
+        if not ref or not original or len(scripts) != 1 or not _half(ref, half):
+            continue
+        kind = "person" if elem.tag == "INDIVIDUAL" else "entity"
+        cases.append(Case(original, ref, f"script:{next(iter(scripts)).lower()}", f"un_original_{kind}"))
+    return cases
+
+
+def without_script_names(entries: Iterable[Entry]) -> list[Entry]:
+    """List entries with only their names written in Latin letters (ASCII after NFKC and accents)."""
+    import unicodedata
+
+    def latin(name: str) -> bool:
+        base = unicodedata.normalize("NFKD", name)
+        return all(ch.isascii() or unicodedata.combining(ch) or not ch.isalpha() for ch in base)
+
+    out = []
+    for e in entries:
+        names = tuple((n, t) for n, t in e.names if latin(n))
+        if names:
+            out.append(replace(e, names=names))
+    return out
+
+
+def city_cases(path: Path, half: int | None = None) -> tuple[list[Case], list[Entry]]:
+    """CLDR's exemplar cities as 28 locales write them (``tests/data/matching/cldr_exemplar_cities.csv``,
+    see ``scripts/make_cldr_cities.py``): queries in the local script (kind ``city:<locale>``) and a
+    list whose entries are the English names (one per time zone). Some local names are translations
+    (Mexico City), not transcriptions, so full recall is out of reach by design of the set."""
+    with path.open(encoding="utf-8") as fh:
+        rows = list(csv.DictReader(line for line in fh if not line.startswith("#")))
+    entries: dict[str, Entry] = {}
+    cases = []
+    for row in rows:
+        zone = row["zone"]
+        if zone not in entries:
+            entries[zone] = Entry(
+                "cities",
+                "cldr",
+                zone,
+                "",
+                row["english"],
+                ((row["english"], "primary"),),
+                frozenset(),
+                (),
+                (),
+                zone,
+            )
+        if _half(zone, half):
+            cases.append(Case(row["local"], zone, f"city:{row['locale']}", "cldr_cities"))
+    return cases, list(entries.values())
+
+
+SCRIPTED = ("Arabic", "Hangul", "Katakana", "Devanagari", "Bengali", "Hebrew", "Greek", "Thai", "Georgian")
+
+
+def sdn_persons(sdn_csv: Path) -> list[tuple[str, str]]:
+    """(ent_num, "Given names LAST") of the individuals of an OFAC ``sdn.csv`` written in plain
+    Latin letters."""
+    out = []
+    with sdn_csv.open(encoding="utf-8", errors="replace", newline="") as fh:
+        for row in csv.reader(fh):
+            if len(row) < 3 or row[2].strip().strip('"') != "individual":
+                continue
+            last, _, given = row[1].partition(",")
+            words = [*given.split(), last.strip()]
+            if len(words) >= 2 and all(
+                w.replace("-", "").isascii() and w.replace("-", "").isalpha() for w in words
+            ):
+                out.append((row[0].strip(), " ".join(words)))
+    return out
+
+
+def _transliterators() -> dict[str, Any]:
+    import icu  # PyICU, through normality
+
+    return {s: icu.Transliterator.createInstance(f"Latin-{s}") for s in SCRIPTED}
+
+
+def scripted_cases(sdn_csv: Path, half: int | None = None) -> list[Case]:
+    """SDN individuals written letter by letter into other scripts by ICU's Latin-to-script
+    transliterators, one script per person in turn (kind ``scripted:<script>``): the positives that
+    match :func:`scripted_negatives`, made the same way."""
+    trans = _transliterators()
+    out = []
+    for i, (ent, name) in enumerate(sdn_persons(sdn_csv)):
+        script = SCRIPTED[i % len(SCRIPTED)]
+        if _half(ent, half):
+            text = trans[script].transliterate(name.lower())
+            out.append(Case(text, ent, f"scripted:{script.lower()}", "scripted"))
+    return out
+
+
+def scripted_negatives(path: Path, limit: int | None = None) -> list[Case]:
+    """Synthetic persons that must match nothing (``negatives_global_*.csv``) written letter by letter
+    into other scripts by ICU's Latin-to-script transliterators, one script per name in turn (kind
+    ``negative_script:<script>``): false alerts of the transcription comparison."""
+    base = negative_cases(path)[:limit]
+    trans = _transliterators()
+    out = []
+    for i, case in enumerate(base):
+        script = SCRIPTED[i % len(SCRIPTED)]
+        text = trans[script].transliterate(case.query.lower())
+        out.append(Case(text, None, f"negative_script:{script.lower()}", "scripted_negatives"))
+    return out
 
 
 def negative_cases(path: Path) -> list[Case]:
@@ -265,10 +392,39 @@ def calibrate(
     *,
     max_fp: float = 0.005,
     l2: float = 1.0,
+    more: Sequence[tuple[Screener, Sequence[Case]]] = (),
+    transcribed_only: bool = False,
+    keep_threshold: bool = False,
+    transcribed_max_fp: float = 0.002,
 ) -> dict[str, Any]:
-    """Fit the name weights and threshold; returns the calibration.yaml content."""
+    """Fit the name weights and threshold; returns the calibration.yaml content.
+
+    ``more`` adds labelled cases screened against other lists (the UN list without its
+    original-script names, the English names of CLDR's cities). The threshold is chosen on
+    ``negatives`` (every negative there, in any script, counts).
+    """
+    old_threshold = screener.model.threshold
     x, y = pair_rows(screener, [*fit_cases, *negatives])
-    intercept, weights = fit_logistic(x, y, l2=l2)
+    for other, cases in more:
+        x2, y2 = pair_rows(other, cases)
+        if len(y2):
+            x, y = np.vstack([x, x2]), np.concatenate([y, y2])
+    if transcribed_only:
+        # the Latin weights stay; a second model is fitted on the rows that rely on transcription
+        t = NAME_FEATURES.index("transcribed")
+        rows = x[:, t] > 0.0
+        t_intercept, t_weights = fit_logistic(x[rows], y[rows], l2=l2)
+        old = screener.model
+        intercept = old.intercept
+        weights = np.array([old.name.get(k, 0.0) for k in NAME_FEATURES])
+        sub: dict[str, Any] = {
+            "intercept": round(t_intercept, 4),
+            "name_weights": {k: round(float(w), 4) for k, w in zip(NAME_FEATURES, t_weights, strict=True)},
+            "fitted_on": {"pairs": int(rows.sum()), "true_pairs": int(y[rows].sum())},
+        }
+    else:
+        intercept, weights = fit_logistic(x, y, l2=l2)
+        sub = {}
     priors = dict(screener.model.priors)
     raw: dict[str, Any] = {
         "intercept": round(intercept, 4),
@@ -276,53 +432,127 @@ def calibrate(
         "threshold": 0.5,
         "priors": priors,
     }
+    if sub:
+        raw["transcribed"] = sub
     from tradetrace.resolve.score import model_from_dict
 
     screener.model = model_from_dict(raw)
-    raw["threshold"] = choose_threshold(screener, negatives, max_fp)
+    raw["threshold"] = old_threshold if keep_threshold else choose_threshold(screener, negatives, max_fp)
     screener.model = model_from_dict(raw)
+    if sub:
+        # shift the transcription model so that, at the shared threshold, at most transcribed_max_fp
+        # of the negatives written in a transcribing script alert
+        from tradetrace.resolve.text import scripts_of
+        from tradetrace.resolve.transcribe import LOSSY_SCRIPTS
+
+        lossy = [c for c in negatives if scripts_of(c.query) & LOSSY_SCRIPTS]
+        lossy += [c for o, cases in more if o is screener for c in cases if c.expected is None]
+        own = choose_threshold(screener, lossy, transcribed_max_fp)
+        shift = _logit(raw["threshold"]) - _logit(own)
+        if shift < 0:
+            sub["intercept"] = round(sub["intercept"] + shift, 4)
+            sub["fitted_on"]["intercept_shift"] = round(shift, 4)
+        sub["fitted_on"]["negatives_in_scripts"] = len(lossy)
+        screener.model = model_from_dict(raw)
+    for other, _cases in more:
+        other.model = screener.model
     raw["fitted_on"] = {
         "pairs": len(y),
         "true_pairs": int(y.sum()),
-        "queries": len(fit_cases) + len(negatives),
+        "queries": len(fit_cases) + len(negatives) + sum(len(c) for _o, c in more),
         "max_fp_on_fit_negatives": max_fp,
         "l2": l2,
     }
     return raw
 
 
-def main(argv: Sequence[str] | None = None) -> None:
+def _logit(p: float) -> float:
+    return math.log(p / (1.0 - p))
+
+
+def list_entries(path: Path) -> list[Entry]:
+    """The entries of a list file or folder, read into a throwaway workspace."""
     import tempfile
 
     from tradetrace.lists.store import load_list
+    from tradetrace.resolve.index import load_entries
     from tradetrace.settings import Settings
     from tradetrace.workspace import Workspace
+
+    with tempfile.TemporaryDirectory() as tmp:
+        ws = Workspace(Settings(workspace=Path(tmp), progress=False))
+        try:
+            load_list(ws, path)
+            return load_entries(ws.engine)
+        finally:
+            ws.close()
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    from tradetrace.resolve.index import ListIndex
 
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     data = Path(__file__).resolve().parents[4] / "shared" / "data"
     ap.add_argument("--list", type=Path, default=data / "lists" / "ofac_sdn_2024-05")
     ap.add_argument("--variants", type=Path, default=data / "matching" / "sdn_variants_individuals.json")
     ap.add_argument("--negatives", type=Path, default=data / "matching" / "negatives_global_1k.csv")
+    ap.add_argument("--un", type=Path, default=data / "lists" / "un_2026-02")
+
     ap.add_argument("--max-fp", type=float, default=0.005)
+    ap.add_argument("--l2", type=float, default=1.0)
+    ap.add_argument(
+        "--transcribed-only",
+        action="store_true",
+        help="keep the shipped weights and fit only the model of alignments that rely on transcription",
+    )
+    ap.add_argument("--keep-threshold", action="store_true", help="keep the shipped threshold")
+    ap.add_argument("--transcribed-max-fp", type=float, default=0.002)
+    ap.add_argument(
+        "--no-scripted",
+        dest="scripted",
+        action="store_false",
+        help="leave the negatives in other scripts out",
+    )
     ap.add_argument(
         "--out", type=Path, default=Path(__file__).parents[1] / "data" / "resolve" / "calibration.yaml"
     )
     args = ap.parse_args(argv)
-    with tempfile.TemporaryDirectory() as tmp:
-        ws = Workspace(Settings(workspace=Path(tmp), progress=False))
-        load_list(ws, args.list)
-        screener = Screener.from_engine(ws.engine)
-        ws.close()
+    screener = Screener(ListIndex(list_entries(args.list)))
+    un = Screener(ListIndex(without_script_names(list_entries(args.un))))
     cases = variant_cases(args.variants)
     fit = [c for c in cases if split_of(c) == "fit"]
-    raw = calibrate(screener, fit, negative_cases(args.negatives), max_fp=args.max_fp)
+    negatives = negative_cases(args.negatives)
+    un_xml = next(args.un.glob("*.xml"))
+    more = [
+        *([(screener, scripted_negatives(args.negatives))] if args.scripted else []),
+        (screener, scripted_cases(args.list / "sdn.csv", half=0)),
+        (un, original_script_cases(un_xml, half=0)),
+    ]
+    raw = calibrate(
+        screener,
+        fit,
+        negatives,
+        max_fp=args.max_fp,
+        l2=args.l2,
+        more=more,
+        transcribed_only=args.transcribed_only,
+        keep_threshold=args.keep_threshold,
+        transcribed_max_fp=args.transcribed_max_fp,
+    )
     raw["fitted_on"].update(
-        {"list": str(args.list.name), "variants": args.variants.name, "negatives": args.negatives.name}
+        {
+            "list": str(args.list.name),
+            "variants": args.variants.name,
+            "negatives": f"{args.negatives.name} (Latin, and written into {len(SCRIPTED)} scripts)",
+            "original_script": f"{args.un.name} (half 0)",
+            "scripted": "SDN individuals written into other scripts by ICU (half 0)",
+        }
     )
     header = (
         "# Name weights (log-odds) fitted by `python -m tradetrace.resolve.calibrate` on the fit half\n"
-        "# of the SDN variants (split by entity) and negatives_global_1k; priors are set by hand\n"
-        "# (the labelled sets carry names only): weak aliases, identifiers, kind, country, birth date.\n"
+        "# of the SDN variants (split by entity), half of the UN list's original-script names, and\n"
+        "# negatives_global_1k in Latin and written into other scripts; priors are set by\n"
+        "# hand (the labelled sets carry names only): weak aliases, identifiers, kind, country, birth date.\n"
     )
     args.out.write_text(header + yaml.safe_dump(raw, sort_keys=False), "utf-8")
     ev = evaluate(screener, [c for c in cases if split_of(c) == "eval"])

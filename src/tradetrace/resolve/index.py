@@ -40,6 +40,17 @@ from tradetrace.resolve.identifiers import id_key
 from tradetrace.resolve.romanise import convention_keys
 from tradetrace.resolve.score import Side, Sims, token_sim
 from tradetrace.resolve.text import NameForm, analyse, ocr_key, phonetic_key, terms
+from tradetrace.resolve.transcribe import (
+    FLOOR,
+    deletions,
+    fine_sim,
+    fold,
+    min_fine,
+    readings,
+    skeletons,
+    sound_keys,
+    transcription_sim,
+)
 
 if TYPE_CHECKING:
     from tradetrace.engine import Engine
@@ -47,6 +58,7 @@ if TYPE_CHECKING:
 __all__ = ["Entry", "ListIndex", "entry_hash", "load_entries", "load_index"]
 
 INITIAL_WEIGHT = 0.6
+SOUND_LIMIT = 400  # a skeleton shared by more vocabulary words than this says too little
 VARIANT = 0.9
 _VOWEL = re.compile(r"[aeiou]")
 _EMPTY = np.empty(0, dtype=np.int32)
@@ -184,6 +196,9 @@ class ListIndex:
                 if key and len(key) >= 4:
                     self.by_id[key].append((e_idx, itype, value))
         self._expansions: dict[str, dict[int, tuple[float, str]]] = {}
+        self._sound_maps: tuple[dict[str, list[int]], ...] | None = None
+        self._written: dict[int, str] = {}  # list words written in a transcribing script, as written
+        self.has_transcribed = any(form.sounds for form in self.forms)
         self.variants = terms().variants
 
     def _build_vocabulary(self) -> None:
@@ -254,12 +269,16 @@ class ListIndex:
         its romanisation is exact, so a one-letter difference is another name.
         """
         out: list[tuple[str, Side, Sims]] = []
+        sounds = dict(form.sounds)
         for label, tokens in (("split", form.tokens), ("glued", form.glued), ("translated", form.translated)):
             if not tokens:
                 continue
-            sims = [self._sims(t, form.strict) for t in tokens]
+            sims = [self._sims(t, form.strict, sounds.get(t)) for t in tokens]
             pairs = [(j, tokens[j] + tokens[j + 1]) for j in range(len(tokens) - 1)]
-            merge_sims = tuple(self._sims(m, form.strict) for _, m in pairs)
+            merge_sims = tuple(
+                self._sims(m, form.strict, _joined(sounds.get(tokens[j]), sounds.get(tokens[j + 1])))
+                for j, m in pairs
+            )
             side = Side(
                 tokens,
                 tuple(self.vid.get(t, -1) for t in tokens),
@@ -270,11 +289,76 @@ class ListIndex:
             out.append((label, side, sims))
         return out
 
-    def _sims(self, token: str, strict: bool) -> dict[int, tuple[float, str]]:
+    def _sims(self, token: str, strict: bool, written: str | None = None) -> dict[int, tuple[float, str]]:
         sims = self.expand(token)
         if strict:
-            return {v: h for v, h in sims.items() if h[1] == "exact"}
+            sims = {v: h for v, h in sims.items() if h[1] == "exact"}
+        if written:
+            sims = dict(sims)
+            for v, hit in self.transcribed(written).items():
+                if hit[0] > sims.get(v, (0.0, ""))[0]:
+                    sims[v] = hit
         return sims
+
+    def _sound_index(self) -> tuple[dict[str, list[int]], ...]:
+        """Skeletons of the vocabulary (built on first use): Latin words by skeleton, by skeleton less
+        one class, and words of list names written in a transcribing script by their own skeletons."""
+        if self._sound_maps is None:
+            exact: dict[str, list[int]] = defaultdict(list)
+            less: dict[str, list[int]] = defaultdict(list)
+            lossy: dict[str, list[int]] = defaultdict(list)
+            folded: dict[str, list[int]] = defaultdict(list)
+            words = {t for form in self.forms for t in (*form.tokens, *form.glued)}  # not pairs joined
+            for i, tok in enumerate(self.vocab):
+                if len(tok) < 3 or not tok.isalpha() or tok not in words:
+                    continue
+                folded[fold(tok)].append(i)
+                for key in skeletons(tok):
+                    exact[key].append(i)
+                    for d in deletions(key):
+                        less[d].append(i)
+            for form in self.forms:
+                for tok, written in form.sounds:
+                    v = self.vid.get(tok)
+                    if v is None:
+                        continue
+                    self._written[v] = written
+                    for key in sound_keys(written):
+                        lossy[key].append(v)
+            self._sound_maps = (dict(exact), dict(less), dict(lossy), dict(folded))
+        return self._sound_maps
+
+    def transcribed(self, written: str) -> dict[int, tuple[float, str]]:
+        """Vocabulary words that sound like a word written in a transcribing script (see
+        :mod:`tradetrace.resolve.transcribe`): id -> (similarity, "transcription")."""
+        exact, less, _lossy, folded = self._sound_index()
+        out: dict[int, tuple[float, str]] = {}
+
+        need = min_fine(written)
+
+        def add(vids: Iterable[int], key: str, one_deleted: bool) -> None:
+            for v in vids:
+                fine = fine_sim(written, self.vocab[v])
+                sim = transcription_sim(key, one_deleted, fine)
+                if fine >= need and sim >= FLOOR and sim > out.get(v, (0.0, ""))[0]:
+                    out[v] = (sim, "transcription")
+
+        for reading in readings(written):
+            # the same letters once folded (aly, Ali): short words whose skeleton is too common to look up
+            shortest = min(skeletons(reading), key=len, default="")
+            add(folded.get(fold(reading), ()), shortest, False)
+        for key in sound_keys(written):
+            same = exact.get(key, ())
+            if len(same) <= SOUND_LIMIT:
+                add(same, key, False)
+            for d in deletions(key):
+                shorter = exact.get(d, ())
+                if len(shorter) <= SOUND_LIMIT:
+                    add(shorter, d, True)
+            longer = less.get(key, ())
+            if len(longer) <= SOUND_LIMIT:
+                add(longer, key, True)
+        return out
 
     def __len__(self) -> int:
         return len(self.entries)
@@ -320,6 +404,15 @@ class ListIndex:
             s, how = (1.0, "exact") if v == vid else token_sim(token, self.vocab[v])
             if s > 0.0:
                 out[v] = (s, how)
+        transcribed = self.has_transcribed and len(token) >= 3 and token.isalpha()
+        lossy = self._sound_index()[2] if transcribed else {}
+        for key in skeletons(token) if lossy else ():
+            for v in lossy.get(key, ()):
+                written = self._written[v]
+                fine = fine_sim(written, token)
+                sim = transcription_sim(key, False, fine)
+                if fine >= min_fine(written) and sim >= FLOOR and sim > out.get(v, (0.0, ""))[0]:
+                    out[v] = (sim, "transcription")
         for variant in self.variants.get(token, ()):
             v2 = self.vid.get(variant)
             if v2 is not None and out.get(v2, (0.0, ""))[0] < VARIANT:
@@ -346,15 +439,16 @@ class ListIndex:
         words += [
             a + b for a, b in itertools.pairwise(form.tokens) if form.strict or min(len(a), len(b)) <= 3
         ]
+        sounds = dict(form.sounds)
         for tok in dict.fromkeys(words):
-            if len(tok) == 1:
+            if len(tok) == 1 and tok not in sounds:
                 # an initial: a little weight to every name with a word of that initial
                 post = self.initials.get(tok, _EMPTY)
                 arrays.append(post)
                 lengths.append(len(post))
                 values.append(INITIAL_WEIGHT)
                 continue
-            for v, (s, _how) in self.expand(tok).items():
+            for v, (s, _how) in self._sims(tok, False, sounds.get(tok)).items():
                 post = self.postings[v]
                 arrays.append(post)
                 lengths.append(len(post))
@@ -387,6 +481,11 @@ class ListIndex:
         return list(self.by_id.get(key, ()))
 
 
+def _joined(a: str | None, b: str | None) -> str | None:
+    """Two written words as one (``عبد`` + ``الحكيم``, Abdulhakim), when both were written so."""
+    return a + b if a and b else None
+
+
 def _fingerprint(engine: Engine, list_ids: Sequence[str] | None) -> str | None:
     """Active versions screened, and the code and vocabulary that build the index."""
     if not engine.table_exists("list_versions"):
@@ -395,7 +494,7 @@ def _fingerprint(engine: Engine, list_ids: Sequence[str] | None) -> str | None:
     chosen = [f"{a}@{b}" for a, b in rows if not list_ids or a in list_ids]
     h = hashlib.sha256("\n".join(chosen).encode("utf-8"))
     here = Path(__file__).parent
-    for name in ("text.py", "index.py", "score.py", "identifiers.py", "romanise.py"):
+    for name in ("text.py", "index.py", "score.py", "identifiers.py", "romanise.py", "transcribe.py"):
         h.update((here / name).read_bytes())
     data = here.parent / "data" / "resolve"
     for name in ("name_terms.yaml", "confusables.csv", "name_variants.yaml", "romanisation.yaml"):

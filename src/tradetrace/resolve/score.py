@@ -109,7 +109,8 @@ def token_sim(q: str, c: str) -> tuple[float, str]:
     consonant skeleton (c/k, z/s, doubled letters folded); ``convention`` 0.92 when both read as the
     same Russian word in some romanisation convention (``wladimirowitsch``, ``vladimirovich``, see
     :func:`tradetrace.resolve.romanise.convention_keys`); ``initial`` 0.5 for a one-letter word; ``prefix`` 0.55 to 0.95
-    for a truncated word. Below 0.7 a pair counts as no match (0).
+    for a truncated word. Below 0.7 a pair counts as no match (0). (``transcription``, for a word written
+    in Arabic, kana, Hangul..., is added by the index: see :mod:`tradetrace.resolve.transcribe`.)
     """
     return _token_sim(q, c)
 
@@ -132,6 +133,7 @@ class Alignment:
     exact: float
     strong: int
     in_order: float
+    transcribed: float = 0.0  # share of the query's weight met by transcription (see transcribe.py)
 
 
 Sims = Sequence[Mapping[int, tuple[float, str]]]
@@ -198,7 +200,7 @@ def align(q: Side, sims: Sims, c: Side) -> Alignment:
         used_c.update(cj)
         pairs.append((qi, cj, s, how))
     q_weights = list(q.weights)
-    evidence = matched_q = matched_c = exact = 0.0
+    evidence = matched_q = matched_c = exact = transcribed = 0.0
     strong = 0
     for qi, cj, s, how in pairs:
         w = sum(c_w[j] for j in cj)
@@ -215,6 +217,8 @@ def align(q: Side, sims: Sims, c: Side) -> Alignment:
         evidence += w_q * s
         if how == "exact":
             exact += w
+        elif how == "transcription":
+            transcribed += w_q * s
     q_total = sum(q_weights) or 1.0
     c_total = sum(c_w) or 1.0
     q_un = sum(q_weights[i] for i in range(len(q_weights)) if i not in used_q)
@@ -232,6 +236,7 @@ def align(q: Side, sims: Sims, c: Side) -> Alignment:
         exact / c_total,
         strong,
         in_order if len(pairs) > 1 else 0.5,
+        transcribed / q_total,
     )
 
 
@@ -248,6 +253,7 @@ NAME_FEATURES = (
     "in_order",
     "all_query",
     "cov_product",
+    "transcribed",
 )
 
 
@@ -287,6 +293,7 @@ def name_features(forms: Sequence[tuple[str, Side, Sims, Side]]) -> NameScore:
             "in_order": a.in_order,
             "all_query": 1.0 if a.q_unmatched == 0.0 and a.pairs else 0.0,
             "cov_product": a.q_cov * a.c_cov,
+            "transcribed": a.transcribed,
         }
         rank = feats["min_cov"] * 2 + feats["q_cov"] + feats["c_cov"] + 0.1 * feats["evidence"]
         if best is None or rank > best_rank:
@@ -301,15 +308,27 @@ def name_features(forms: Sequence[tuple[str, Side, Sims, Side]]) -> NameScore:
 
 @dataclass(frozen=True)
 class Model:
-    """Feature weights (log-odds) and the alert threshold, from calibration.yaml."""
+    """Feature weights (log-odds) and the alert threshold, from calibration.yaml.
+
+    ``transcribed`` holds a second intercept and weights for alignments that rely on transcription
+    (a name written in Arabic, kana, Hangul... met through its sounds): those are fitted on their own
+    rows, so that Latin spellings keep the weights fitted on them. Both give calibrated
+    probabilities, so one threshold serves both.
+    """
 
     intercept: float
     name: dict[str, float]
     threshold: float
     priors: dict[str, float]
     fitted_on: dict[str, Any] = field(default_factory=dict)
+    transcribed: dict[str, Any] = field(default_factory=dict)
 
     def name_logit(self, features: dict[str, float]) -> float:
+        if features.get("transcribed", 0.0) > 0.0 and self.transcribed:
+            weights: dict[str, float] = self.transcribed["name_weights"]
+            return float(self.transcribed["intercept"]) + sum(
+                weights.get(k, 0.0) * v for k, v in features.items()
+            )
         return self.intercept + sum(self.name.get(k, 0.0) * v for k, v in features.items())
 
     def prior(self, key: str) -> float:
@@ -330,6 +349,7 @@ def model_from_dict(raw: dict[str, Any]) -> Model:
         threshold=float(raw["threshold"]),
         priors={str(k): float(v) for k, v in (raw.get("priors") or {}).items()},
         fitted_on=dict(raw.get("fitted_on") or {}),
+        transcribed=dict(raw.get("transcribed") or {}),
     )
 
 

@@ -40,8 +40,11 @@ from importlib import resources
 from typing import Any
 
 import yaml
+from anyascii import anyascii
 from rigour.names import remove_org_types, remove_person_prefixes
 from rigour.text import ascii_text
+
+from tradetrace.resolve.transcribe import LOSSY_SCRIPTS, sound_keys
 
 __all__ = [
     "NameForm",
@@ -54,7 +57,7 @@ __all__ = [
     "to_ascii",
 ]
 
-_WORD_SPLIT = re.compile(r"[\s,;/|]+")
+_WORD_SPLIT = re.compile(r"[\s,;/|·・‧•]+")
 _TOKEN = re.compile(r"[a-z0-9]+")
 _LATIN = re.compile(r"[A-Za-z]")
 _HAN_LEGAL = ("股份有限公司", "有限责任公司", "有限公司", "集团公司", "公司")
@@ -74,6 +77,9 @@ class NameForm:
     affixes: tuple[str, ...] = ()
     scripts: frozenset[str] = frozenset()
     translated: tuple[str, ...] = ()  # a Chinese firm name read with its business words in English
+    # words written in a script that only sketches a foreign name's sounds (Arabic, kana, Hangul...):
+    # (the word's glued token, the word as written; see tradetrace.resolve.transcribe)
+    sounds: tuple[tuple[str, str], ...] = ()
 
     @property
     def strict(self) -> bool:
@@ -178,10 +184,14 @@ def clean(text: str) -> str:
 
 @lru_cache(maxsize=200_000)
 def to_ascii(text: str) -> str:
-    """Transliterate to ASCII (rigour for alphabets, ICU for the rest)."""
+    """Transliterate to ASCII (rigour for alphabets, ICU for the rest, anyascii for the scripts ICU
+    does not know, such as Khmer)."""
     if text.isascii():
         return text
-    return ascii_text(text)
+    out = ascii_text(text)
+    if "?" in out and "?" not in text:
+        out = anyascii(text)
+    return out
 
 
 def _han_words(word: str, person: bool) -> list[list[str]]:
@@ -357,7 +367,16 @@ def analyse(name: str, kind: str | None = None) -> NameForm:
             translated += han if han is not None else [w for w in _TOKEN.findall(to_ascii(word).lower()) if w]
         no_legal = [w for w in translated if (w,) not in t.legal_forms and (w,) not in t.legal_forms_short]
         translated = no_legal if hit else []
-    return NameForm(name, tokens, glued, tuple(legal), tuple(affixes), scripts, tuple(translated))
+    sounds: list[tuple[str, str]] = []
+    if scripts & LOSSY_SCRIPTS:
+        kept = set(glued)
+        for word in words:
+            tok = "".join(_TOKEN.findall(to_ascii(word).lower()))
+            if tok in kept and scripts_of(word) & LOSSY_SCRIPTS and sound_keys(word):
+                sounds.append((tok, word))
+    return NameForm(
+        name, tokens, glued, tuple(legal), tuple(affixes), scripts, tuple(translated), tuple(sounds)
+    )
 
 
 _OCR = str.maketrans(

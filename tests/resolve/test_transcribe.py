@@ -1,0 +1,117 @@
+"""Names written in a script that only sketches a foreign name's sounds meet the list's Latin
+spelling: unit behaviour of the skeletons, and recall and false alerts on real and generated sets
+(the held-out half: calibration fits on half 0)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from tradetrace.resolve.calibrate import (
+    Case,
+    city_cases,
+    evaluate,
+    list_entries,
+    original_script_cases,
+    scripted_cases,
+    scripted_negatives,
+    without_script_names,
+)
+from tradetrace.resolve.index import ListIndex
+from tradetrace.resolve.matcher import Screener
+from tradetrace.resolve.text import analyse, scripts_of
+from tradetrace.resolve.transcribe import fine_sim, readings, skeletons, sound_keys, transcription_sim
+
+DATA = Path(__file__).parents[1] / "data"
+
+
+def test_transcriptions_share_a_skeleton_with_the_latin_name() -> None:
+    putin = skeletons("putin")
+    # kana writes ti as chi, pinyin t as j, Hangul and Arabic as they are
+    for written in ("プーチン", "普京", "푸틴", "بوتين"):
+        assert sound_keys(written) & putin, written
+    # the Japanese form has no v: it meets Vladimir through the skeleton less its first class
+    assert "rtmr" in sound_keys("ウラジーミル") and "brtmr" in skeletons("vladimir")
+
+
+def test_vowels_decide_once_skeletons_agree() -> None:
+    assert fine_sim("プーチン", "putin") == 1.0
+    assert fine_sim("بوتين", "putin") == 1.0
+    high = transcription_sim("btn", False, fine_sim("푸틴", "putin"))
+    low = transcription_sim("btn", False, fine_sim("푸틴", "patton"))
+    assert high > low
+    # a one-consonant word counts only when its vowels agree (Ali, not Lee)
+    assert transcription_sim("r", False, 1.0) > 0.0
+    assert transcription_sim("r", False, 0.5) == 0.0
+
+
+def test_scripts_icu_does_not_know_are_still_read() -> None:
+    form = analyse("វ្ល៉ាឌីមៀ ពូទីន", "person")  # Khmer: ICU has no Khmer-Latin, anyascii has
+    assert len(form.tokens) == 2 and all(t.isascii() for t in form.tokens)
+    assert form.sounds and all(w for _, w in form.sounds)
+    # Arabic ayn read as a vowel: علي is Ali
+    assert "aly" in readings("علي")
+
+
+def test_latin_names_carry_no_sounds() -> None:
+    assert analyse("Vladimir Putin", "person").sounds == ()
+    assert analyse("Владимир Путин", "person").sounds == ()  # Cyrillic romanises exactly enough
+
+
+@pytest.fixture(scope="module")
+def sdn() -> Screener:
+    return Screener(ListIndex(list_entries(DATA / "lists" / "ofac_sdn_2024-05")))
+
+
+def test_un_original_script_names_find_their_latin_entry() -> None:
+    un = Screener(ListIndex(without_script_names(list_entries(DATA / "lists" / "un_2026-02"))))
+    cases = original_script_cases(DATA / "lists" / "un_2026-02" / "consolidated.xml", half=1)
+    assert len(cases) > 150
+    assert all(scripts_of(n) <= {"Latin"} for e in un.index.entries for n, _ in e.names)
+    result = evaluate(un, cases)
+    # measured 0.38 on this half (0.26 without transcription); the UN list writes many of these
+    # names with other given names or in a shorter form than the original script
+    assert result.recall(["script:arabic"]) >= 0.35
+
+
+def test_names_written_into_other_scripts_are_found_and_negatives_stay_quiet(sdn: Screener) -> None:
+    positives = scripted_cases(DATA / "lists" / "ofac_sdn_2024-05" / "sdn.csv", half=1)[::6]
+    negatives = scripted_negatives(DATA / "matching" / "negatives_global_50k.csv", 2000)
+    result = evaluate(sdn, [*positives, *negatives])
+    recall = {k: v["hits"] / v["positives"] for k, v in result.counts.items() if v["positives"]}
+    assert result.recall() >= 0.75, recall
+    for script in ("devanagari", "georgian", "bengali", "hangul"):
+        assert recall[f"scripted:{script}"] >= 0.85, recall
+    assert result.fp_rate() <= 0.012
+
+
+def test_city_names_in_28_scripts_meet_their_english_names() -> None:
+    """Ranking, not alerting: the person-name model is not made for one-word place names."""
+    cases, entries = city_cases(DATA / "matching" / "cldr_exemplar_cities.csv", half=1)
+    cities = Screener(ListIndex(entries))
+    result = evaluate(cities, cases[::2], threshold=1e-9)  # the right city ranked first
+    assert len(result.counts) == 28
+    # measured 0.74 (0.57 with the transcription path off); some local names are translations
+    # (Mexico City, Cape Verde), so this stays short of 1
+    assert result.recall() >= 0.68
+    assert result.recall(["city:ko", "city:ja", "city:ar", "city:km"]) >= 0.6
+
+
+def test_a_list_written_in_arabic_is_found_from_latin() -> None:
+    # the UN list's original-script names only, as if a list were published in Arabic
+    un = list_entries(DATA / "lists" / "un_2026-02")
+    arabic = [
+        replace(e, names=tuple((n, t) for n, t in e.names if "Arabic" in scripts_of(n)))
+        for e in un
+        if any("Arabic" in scripts_of(n) for n, _ in e.names)
+    ]
+    screener = Screener(ListIndex(arabic))
+    assert screener.index.has_transcribed
+    latin = {e.entry_id: e.name for e in un}
+    cases = [Case(latin[e.entry_id], e.entry_id, "latin_to_arabic") for e in arabic if e.kind == "person"]
+    result = evaluate(screener, cases)
+    # measured 0.26; 0.31 with the transcription path off: the transcription model, shifted to keep
+    # native-script negatives quiet, scores some pairs that phonetic keys alone scored higher
+    assert result.recall() >= 0.22, result.table()
