@@ -198,6 +198,7 @@ class ListIndex:
         self._expansions: dict[str, dict[int, tuple[float, str]]] = {}
         self._sound_maps: tuple[dict[str, list[int]], ...] | None = None
         self._written: dict[int, str] = {}  # list words written in a transcribing script, as written
+        self._transcriptions: dict[str, dict[int, tuple[float, str]]] = {}
         self.has_transcribed = any(form.sounds for form in self.forms)
         self.variants = terms().variants
 
@@ -331,6 +332,9 @@ class ListIndex:
     def transcribed(self, written: str) -> dict[int, tuple[float, str]]:
         """Vocabulary words that sound like a word written in a transcribing script (see
         :mod:`tradetrace.resolve.transcribe`): id -> (similarity, "transcription")."""
+        hit = self._transcriptions.get(written)
+        if hit is not None:
+            return hit
         exact, less, _lossy, folded = self._sound_index()
         out: dict[int, tuple[float, str]] = {}
 
@@ -358,6 +362,9 @@ class ListIndex:
             longer = less.get(key, ())
             if len(longer) <= SOUND_LIMIT:
                 add(longer, key, True)
+        if len(self._transcriptions) > 200_000:
+            self._transcriptions.clear()
+        self._transcriptions[written] = out
         return out
 
     def __len__(self) -> int:
