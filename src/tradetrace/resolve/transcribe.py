@@ -187,13 +187,19 @@ def readings(word: str) -> tuple[str, ...]:
     return tuple(out)
 
 
-@lru_cache(maxsize=500_000)
-def skeletons(ascii_word: str) -> frozenset[str]:
-    """Consonant-class skeletons of an ASCII word (a few when letters are ambiguous)."""
+def _letters(ascii_word: str) -> str:
+    """A word with its digraphs as one letter (ch -> C, sh -> S, th -> t ...), a soft c as s and a
+    syllable-final ng as n."""
     t = _NG.sub("n", ascii_word.lower())
     for a, b in _DIGRAPHS:
         t = t.replace(a, b)
-    t = _SOFT_C.sub("s", t)
+    return _SOFT_C.sub("s", t)
+
+
+@lru_cache(maxsize=500_000)
+def skeletons(ascii_word: str) -> frozenset[str]:
+    """Consonant-class skeletons of an ASCII word (a few when letters are ambiguous)."""
+    t = _letters(ascii_word)
     choices: list[tuple[str, ...]] = []
     last = ""
     for i, ch in enumerate(t):
@@ -252,10 +258,7 @@ _FOLD_VOWELS = {"a": "a", "e": "a", "i": "i", "y": "i", "o": "u", "u": "u", "w":
 def fold(ascii_word: str) -> str:
     """A word with its consonants in their classes and its vowels in three (a/e, i/y, o/u/w), ``h``
     dropped and repeats collapsed: the finer comparison once two skeletons agree."""
-    t = _NG.sub("n", ascii_word.lower())
-    for a, b in _DIGRAPHS:
-        t = t.replace(a, b)
-    t = _SOFT_C.sub("s", t)
+    t = _letters(ascii_word)
     out: list[str] = []
     for ch in t:
         c = _FOLD_VOWELS.get(ch) or (_CLASSES.get(ch) or ("",))[0]
