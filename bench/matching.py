@@ -208,7 +208,7 @@ def main() -> None:
     ap.add_argument(
         "--cities", type=Path, default=ROOT / "tests" / "data" / "matching" / "cldr_exemplar_cities.csv"
     )
-    ap.add_argument("--every", type=int, default=3, help="take every n-th case of the new groups")
+    ap.add_argument("--every", type=int, default=3, help="take a random 1/n of the new groups' cases")
     args = ap.parse_args()
     print(f"seed {args.seed}")
     with tempfile.TemporaryDirectory() as tmp:
@@ -292,6 +292,12 @@ def main() -> None:
         print(f"  recall at {target:.1%} false alerts: " + ", ".join(row))
 
     groups_side_by_side(args, screener, {n: r["threshold"] for n, r in results.items()})
+
+
+def _share(cases: list[Case], args: argparse.Namespace) -> list[Case]:
+    """A random ``1/--every`` of the cases, in their order (the sets cycle through their kinds)."""
+    keep = sorted(random.Random(args.seed).sample(range(len(cases)), len(cases) // args.every))
+    return [cases[i] for i in keep]
 
 
 def groups_side_by_side(args: argparse.Namespace, screener: Screener, thresholds: dict[str, float]) -> None:
