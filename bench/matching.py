@@ -313,16 +313,17 @@ def groups_side_by_side(args: argparse.Namespace, screener: Screener, thresholds
         (
             "conventions (SDN Russian persons)",
             screener,
-            convention_cases(sdn_csv, half=1)[:: args.every],
+            _share(convention_cases(sdn_csv, half=1), args),
             True,
         ),
-        ("written into other scripts by ICU", screener, scripted_cases(sdn_csv, half=1)[:: args.every], True),
+        ("written into other scripts by ICU", screener, _share(scripted_cases(sdn_csv, half=1), args), True),
         ("UN original script", un, original_script_cases(next(un_dir.glob("*.xml")), half=1), True),
-        ("CLDR cities (ranked first)", cities, city_eval[:: args.every], False),
+        ("CLDR cities (ranked first)", cities, _share(city_eval, args), False),
     ]
     negs = scripted_negatives(args.matching / "negatives_global_50k.csv", 3000)
     print(
-        f"\n3. new groups, held-out halves (every {args.every}th case); false alerts: {len(negs):,} negatives in other scripts"
+        f"\n3. new groups, held-out halves (a random 1/{args.every} of the cases); "
+        f"false alerts: {len(negs):,} negatives in other scripts"
     )
     for title, scr, cases, alerting in groups:
         tt = tradetrace_top(scr, cases, args.workers)
