@@ -26,6 +26,7 @@ import csv
 import hashlib
 import json
 import math
+import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
@@ -241,6 +242,57 @@ def scripted_negatives(path: Path, limit: int | None = None) -> list[Case]:
     return out
 
 
+# a name written in Russian words, romanised: an adjective ending or a Russian institutional noun
+_RUSSIAN_WORDS = re.compile(
+    r"\b(?:\w+(?:NYI|NYY|NIY|NII|NAYA|NAIA|NOE|NOYE|SKIY|SKII|SKI|SKY|SKAYA|SKAIA|SKOE|SKOYE|OGO|IYA|IIA)"
+    r"|AO|OAO|ZAO|PAO|OOO|NAO|FGUP|FGBU|FKU|AKTSIONERN\w*|OBSH?CH?ESTVO|ZAVOD|BYURO|INSTITUT|TSENTR)\b"
+)
+# an English name: one of the words English-language lists use for Russian organisations
+_ENGLISH_WORDS = re.compile(
+    r"\b(?:THE|OF|AND|FOR|COMPANY|CORPORATION|PLANT|FACTORY|WORKS|INSTITUTE|RESEARCH|SCIENTIFIC|CENTER|"
+    r"BUREAU|DESIGN|ASSOCIATION|ENTERPRISE|STATE|FEDERAL|UNITED|BUILDING|ENGINEERING|SHIPYARD|BANK|"
+    r"GROUP|HOLDING|LIMITED|JOINT|STOCK|PUBLIC|OPEN|CLOSED|MANAGEMENT|FUND|ACADEMY|SCIENCES)\b"
+)
+
+
+def translated_cases(sdn_dir: Path, half: int | None = None) -> tuple[list[Case], list[Entry]]:
+    """Russian-language aliases of SDN-listed Russian organisations whose primary name is English,
+    as queries for the entry without those aliases: as the list romanises them (kind
+    ``translated:latin``) and read back into Cyrillic (``translated:cyrillic``, through
+    ``romanise.cyrillic_from_latin``, so without soft signs). Returns the cases and the list's
+    entries with every such alias removed. Only "aka" aliases: a former name ("fka") is another
+    name, not a translation."""
+    from tradetrace.resolve.romanise import cyrillic_from_latin
+
+    def rows(name: str) -> list[list[str]]:
+        with (sdn_dir / name).open(encoding="utf-8", errors="replace", newline="") as fh:
+            return [[c.strip().strip('"') for c in r] for r in csv.reader(fh) if len(r) >= 4]
+
+    primary = {r[0]: r for r in rows("sdn.csv")}
+    russian: dict[str, set[str]] = defaultdict(set)
+    cases = []
+    for r in rows("alt.csv"):
+        ent, kind, alias = r[0], r[2].lower(), r[3]
+        main = primary.get(ent)
+        if main is None or kind != "aka" or main[2] != "-0-" or "RUSSIA" not in main[3]:
+            continue
+        if not _RUSSIAN_WORDS.search(alias.upper()) or _RUSSIAN_WORDS.search(main[1].upper()):
+            continue
+        if not _ENGLISH_WORDS.search(main[1].upper()):
+            continue
+        russian[ent].add(alias)
+        if _half(ent, half):
+            cases.append(Case(alias, ent, "translated:latin", "translated"))
+            cases.append(Case(cyrillic_from_latin(alias), ent, "translated:cyrillic", "translated"))
+    entries = []
+    for e in list_entries(sdn_dir):
+        drop = russian.get(e.entry_id, set())
+        names = tuple((n, t) for n, t in e.names if n not in drop) if drop else e.names
+        if names:
+            entries.append(replace(e, names=names))
+    return cases, entries
+
+
 def negative_cases(path: Path) -> list[Case]:
     """Synthetic persons that must match no list entry (``negatives_global_*.csv``)."""
     with path.open(encoding="utf-8", newline="") as fh:
@@ -375,10 +427,18 @@ def evaluate(
     return Evaluation(cut, dict(counts), reliability)
 
 
-def choose_threshold(screener: Screener, negatives: Iterable[Case], max_fp: float) -> float:
-    """Lowest score such that at most ``max_fp`` of the negatives have a candidate at or above it."""
+def choose_threshold(
+    screener: Screener, negatives: Iterable[Case], max_fp: float, form: str | None = None
+) -> float:
+    """Lowest score such that at most ``max_fp`` of the negatives have a candidate at or above it
+    (with ``form``, only candidates met through that form of the query count)."""
     tops = sorted(
-        (sigmoid(c[0].logit) if (c := screener.candidates(Query(n.query))) else 0.0 for n in negatives),
+        (
+            sigmoid(c[0].logit)
+            if (c := screener.candidates(Query(n.query))) and form in (None, c[0].name.form)
+            else 0.0
+            for n in negatives
+        ),
         reverse=True,
     )
     allowed = int(max_fp * len(tops))
@@ -466,6 +526,60 @@ def calibrate(
     return raw
 
 
+def fit_translated(
+    raw: dict[str, Any],
+    screener: Screener,
+    cases: Sequence[Case],
+    negatives: tuple[Screener, Sequence[Case]],
+    *,
+    max_fp: float = 0.01,
+    l2: float = 1.0,
+) -> dict[str, Any]:
+    """Fit the model of alignments through a translated reading (``raw["translated"]``) and return
+    ``raw`` with it; the other weights and the threshold stay.
+
+    Fitted on the candidates of ``cases`` (translated firm names and their entries) whose best form
+    is the translation; its intercept is then shifted so that at most ``max_fp`` of the
+    ``negatives`` (queries screened against a list without their entity) alert at the threshold
+    through the translated reading (their other readings alert as they did before).
+    """
+    from tradetrace.resolve.score import model_from_dict
+
+    t = NAME_FEATURES.index("translated")
+    x, y = pair_rows(screener, cases)
+    xn, yn = pair_rows(negatives[0], negatives[1])
+    x, y = np.vstack([x, xn]), np.concatenate([y, yn])
+    rows = x[:, t] > 0.0
+    intercept, weights = fit_logistic(x[rows], y[rows], l2=l2)
+    sub: dict[str, Any] = {
+        "intercept": round(intercept, 4),
+        "name_weights": {k: round(float(w), 4) for k, w in zip(NAME_FEATURES, weights, strict=True)},
+        "fitted_on": {"pairs": int(rows.sum()), "true_pairs": int(y[rows].sum())},
+    }
+    raw = {**raw, "translated": sub}
+    for s in (screener, negatives[0]):
+        s.model = model_from_dict(raw)
+    own = choose_threshold(negatives[0], negatives[1], max_fp, form="translated")
+    shift = _logit(float(raw["threshold"])) - _logit(own)
+    if shift < 0:
+        sub["intercept"] = round(sub["intercept"] + shift, 4)
+        sub["fitted_on"]["intercept_shift"] = round(shift, 4)
+    sub["fitted_on"]["negatives"] = len(negatives[1])
+    sub["fitted_on"]["max_fp_on_negatives"] = max_fp
+    for s in (screener, negatives[0]):
+        s.model = model_from_dict(raw)
+    return raw
+
+
+def translated_negatives(cases: Sequence[Case], entries: Sequence[Entry]) -> tuple[list[Case], list[Entry]]:
+    """The queries of ``cases`` as negatives, and the list without any of their entities: what a
+    translated firm name alerts on when its own entity is not listed."""
+    gone = {c.expected for c in cases}
+    return [replace(c, expected=None, kind="negative_" + c.kind) for c in cases], [
+        e for e in entries if e.entry_id not in gone
+    ]
+
+
 def _logit(p: float) -> float:
     return math.log(p / (1.0 - p))
 
@@ -506,6 +620,13 @@ def main(argv: Sequence[str] | None = None) -> None:
         help="keep the shipped weights and fit only the model of alignments that rely on transcription",
     )
     ap.add_argument("--keep-threshold", action="store_true", help="keep the shipped threshold")
+    ap.add_argument(
+        "--translated-only",
+        action="store_true",
+        help="keep the shipped model and fit only the model of translated firm names (half 0 of the "
+        "SDN's Russian-language aliases of Russian organisations)",
+    )
+    ap.add_argument("--translated-max-fp", type=float, default=0.01)
     ap.add_argument("--transcribed-max-fp", type=float, default=0.002)
     ap.add_argument(
         "--no-scripted",
@@ -517,6 +638,25 @@ def main(argv: Sequence[str] | None = None) -> None:
         "--out", type=Path, default=Path(__file__).parents[1] / "data" / "resolve" / "calibration.yaml"
     )
     args = ap.parse_args(argv)
+    if args.translated_only:
+        shipped = yaml.safe_load(args.out.read_text("utf-8"))
+        cases, entries = translated_cases(args.list, half=0)
+        negatives, others = translated_negatives(cases, entries)
+        raw = fit_translated(
+            shipped,
+            Screener(ListIndex(entries)),
+            cases,
+            (Screener(ListIndex(others)), negatives),
+            max_fp=args.translated_max_fp,
+            l2=args.l2,
+        )
+        raw["translated"]["fitted_on"]["cases"] = f"{args.list.name}: Russian-language aliases, half 0"
+        head = "".join(
+            line + "\n" for line in args.out.read_text("utf-8").splitlines() if line.startswith("#")
+        )
+        args.out.write_text(head + yaml.safe_dump(raw, sort_keys=False, allow_unicode=True), "utf-8")
+        print(json.dumps(raw["translated"], indent=1))
+        return
     screener = Screener(ListIndex(list_entries(args.list)))
     un = Screener(ListIndex(without_script_names(list_entries(args.un))))
     cases = variant_cases(args.variants)

@@ -21,6 +21,7 @@ index turns it into a few dictionary look-ups and one vectorised sum:
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import itertools
 import json
@@ -379,6 +380,18 @@ class ListIndex:
             return self.default_idf
         return float(self.idf[vid])
 
+    def _longer(self, token: str, most: int = 4, limit: int = 30) -> list[int]:
+        """Vocabulary words that start with ``token`` and go on for at most ``most`` letters."""
+        lo = bisect.bisect_left(self.vocab, token)
+        out = []
+        for v in range(lo, min(lo + limit, len(self.vocab))):
+            word = self.vocab[v]
+            if not word.startswith(token):
+                break
+            if len(word) - len(token) <= most:
+                out.append(v)
+        return out
+
     def expand(self, token: str) -> dict[int, tuple[float, str]]:
         """Vocabulary words a query word may stand for: id -> (similarity, how)."""
         hit = self._expansions.get(token)
@@ -398,6 +411,8 @@ class ListIndex:
             pre = self.prefix_map.get(token, ())
             if len(pre) <= 100:
                 vids.update(pre)
+            if len(token) >= 5:  # a word cut short further on: a stem (chelyabin-sk, novosibir-sk)
+                vids.update(self._longer(token))
             vids.update(self.del_map.get(token, ()))
             for key in convention_keys(token):
                 same = self.conv_map.get(key, ())
@@ -501,10 +516,24 @@ def _fingerprint(engine: Engine, list_ids: Sequence[str] | None) -> str | None:
     chosen = [f"{a}@{b}" for a, b in rows if not list_ids or a in list_ids]
     h = hashlib.sha256("\n".join(chosen).encode("utf-8"))
     here = Path(__file__).parent
-    for name in ("text.py", "index.py", "score.py", "identifiers.py", "romanise.py", "transcribe.py"):
+    for name in (
+        "text.py",
+        "index.py",
+        "score.py",
+        "identifiers.py",
+        "romanise.py",
+        "transcribe.py",
+        "russian.py",
+    ):
         h.update((here / name).read_bytes())
     data = here.parent / "data" / "resolve"
-    for name in ("name_terms.yaml", "confusables.csv", "name_variants.yaml", "romanisation.yaml"):
+    for name in (
+        "name_terms.yaml",
+        "confusables.csv",
+        "name_variants.yaml",
+        "romanisation.yaml",
+        "russian_terms.yaml",
+    ):
         h.update((data / name).read_bytes())
     return h.hexdigest()[:20]
 

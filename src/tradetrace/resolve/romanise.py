@@ -25,7 +25,15 @@ from typing import Any
 
 import yaml
 
-__all__ = ["IUUILIA_CONVENTIONS", "convention_keys", "conventions", "cyrillic_from_latin", "romanise"]
+__all__ = [
+    "IUUILIA_CONVENTIONS",
+    "coarse_key",
+    "coarse_letters",
+    "convention_keys",
+    "conventions",
+    "cyrillic_from_latin",
+    "romanise",
+]
 
 # iuliia schema names, by the convention each stands for
 IUUILIA_CONVENTIONS = {
@@ -258,6 +266,16 @@ def _read(token: str, pairs: tuple[tuple[str, str], ...]) -> str:
 
 
 _GLIDE = re.compile(r"(?<=[бвгдзклмнпрстфхчс])и(?=[еоуа])")
+
+
+def coarse_letters(cyrillic: str) -> str:
+    """Cyrillic with what romanisations blur merged (see ``_KEY``) and doubled letters once."""
+    return _single(cyrillic.lower().replace("щ", "сч").translate(_KEY))
+
+
+def coarse_key(cyrillic: str) -> str:
+    """``coarse_letters`` with a soft vowel after a consonant read as one (ия as я)."""
+    return _coarse(cyrillic.lower())
 
 
 def _coarse(cyrillic: str) -> str:

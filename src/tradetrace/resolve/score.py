@@ -254,6 +254,7 @@ NAME_FEATURES = (
     "all_query",
     "cov_product",
     "transcribed",
+    "translated",
 )
 
 
@@ -294,6 +295,7 @@ def name_features(forms: Sequence[tuple[str, Side, Sims, Side]]) -> NameScore:
             "all_query": 1.0 if a.q_unmatched == 0.0 and a.pairs else 0.0,
             "cov_product": a.q_cov * a.c_cov,
             "transcribed": a.transcribed,
+            "translated": 1.0 if form == "translated" else 0.0,
         }
         rank = feats["min_cov"] * 2 + feats["q_cov"] + feats["c_cov"] + 0.1 * feats["evidence"]
         if best is None or rank > best_rank:
@@ -312,8 +314,10 @@ class Model:
 
     ``transcribed`` holds a second intercept and weights for alignments that rely on transcription
     (a name written in Arabic, kana, Hangul... met through its sounds): those are fitted on their own
-    rows, so that Latin spellings keep the weights fitted on them. Both give calibrated
-    probabilities, so one threshold serves both.
+    rows, so that Latin spellings keep the weights fitted on them. ``translated`` does the same for
+    a firm name read through its English translation (a Russian or Chinese name against the list's
+    English one), where a word or two the translation does not give is usual. All give calibrated
+    probabilities, so one threshold serves them all.
     """
 
     intercept: float
@@ -322,13 +326,19 @@ class Model:
     priors: dict[str, float]
     fitted_on: dict[str, Any] = field(default_factory=dict)
     transcribed: dict[str, Any] = field(default_factory=dict)
+    translated: dict[str, Any] = field(default_factory=dict)
 
     def name_logit(self, features: dict[str, float]) -> float:
-        if features.get("transcribed", 0.0) > 0.0 and self.transcribed:
-            weights: dict[str, float] = self.transcribed["name_weights"]
-            return float(self.transcribed["intercept"]) + sum(
-                weights.get(k, 0.0) * v for k, v in features.items()
-            )
+        sub = (
+            self.transcribed
+            if features.get("transcribed", 0.0) > 0.0
+            else self.translated
+            if features.get("translated", 0.0) > 0.0
+            else None
+        )
+        if sub:
+            weights: dict[str, float] = sub["name_weights"]
+            return float(sub["intercept"]) + sum(weights.get(k, 0.0) * v for k, v in features.items())
         return self.intercept + sum(self.name.get(k, 0.0) * v for k, v in features.items())
 
     def prior(self, key: str) -> float:
@@ -350,6 +360,7 @@ def model_from_dict(raw: dict[str, Any]) -> Model:
         priors={str(k): float(v) for k, v in (raw.get("priors") or {}).items()},
         fitted_on=dict(raw.get("fitted_on") or {}),
         transcribed=dict(raw.get("transcribed") or {}),
+        translated=dict(raw.get("translated") or {}),
     )
 
 

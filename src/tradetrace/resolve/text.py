@@ -23,7 +23,9 @@
 * a third form, ``translated``, for a Chinese firm name holding a business
   word of ``han_terms`` (贸易, 机床, 供应链管理...): those words in English, the
   place and brand in pinyin, place markers (市, 省) dropped, so that
-  ``天津市源博机床有限公司`` meets ``TIANJIN YUANBO MACHINE TOOL CO., LTD.``.
+  ``天津市源博机床有限公司`` meets ``TIANJIN YUANBO MACHINE TOOL CO., LTD.``; a Russian firm
+  name holding a word of ``russian_terms.yaml`` is read the same way
+  (``Судостроительная корпорация`` -> ``shipbuilding corporation``, see ``resolve.russian``).
 
 ``phonetic_key`` and ``ocr_key`` give the token keys the index and scorer
 use for sound-alike spellings, dropped vowels and OCR confusions.
@@ -44,6 +46,7 @@ from anyascii import anyascii
 from rigour.names import remove_org_types, remove_person_prefixes
 from rigour.text import ascii_text
 
+from tradetrace.resolve.russian import spelling_key, synonym_groups, translated_words
 from tradetrace.resolve.transcribe import LOSSY_SCRIPTS, sound_keys
 
 __all__ = [
@@ -63,6 +66,8 @@ _LATIN = re.compile(r"[A-Za-z]")
 _HAN_LEGAL = ("股份有限公司", "有限责任公司", "有限公司", "集团公司", "公司")
 _PERSON = "person"
 _STRICT_SCRIPTS = frozenset({"Han", "Hangul", "Hiragana", "Katakana"})
+_APOSTROPHES = str.maketrans("", "", "'’ʹʼ`ʻ")
+_RUSSIAN_SCRIPTS = frozenset({"Latin", "Cyrillic"})
 _ORG_KINDS = frozenset({"company", "organization", "organisation", "org", "entity"})
 
 
@@ -119,7 +124,7 @@ def terms() -> Terms:
 
     variants: dict[str, frozenset[str]] = {}
     groups = yaml.safe_load(base.joinpath("name_variants.yaml").read_text("utf-8"))["groups"]
-    for group in groups:
+    for group in [*groups, *synonym_groups()]:
         words = frozenset(str(w) for w in group)
         for w in words:
             variants[w] = variants.get(w, frozenset()) | (words - {w})
@@ -261,14 +266,22 @@ def _han_translated(word: str, t: Terms) -> list[str] | None:
     return out if found else None
 
 
+@cache
+def _phrase_key(phrase: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(spelling_key(w) for w in phrase)
+
+
 def _remove_phrases(
     seq: list[tuple[int, str]], phrases: tuple[tuple[str, ...], ...], found: list[str]
 ) -> list[tuple[int, str]]:
-    """Remove every occurrence of the phrases (longest first) from the token sequence."""
-    toks = [t for _, t in seq]
+    """Remove every occurrence of the phrases (longest first) from the token sequence; words of
+    five letters or more compare on ``russian.spelling_key``, so that every romanisation of
+    "obshchestvo s ogranichennoi otvetstvennostyu" is one phrase."""
+    toks = [spelling_key(t) for _, t in seq]
     present = set(toks)
     drop = [False] * len(toks)
-    for phrase in phrases:
+    for written in phrases:
+        phrase = _phrase_key(written)
         if phrase[0] not in present:
             continue
         n = len(phrase)
@@ -276,7 +289,7 @@ def _remove_phrases(
             if not any(drop[i : i + n]) and tuple(toks[i : i + n]) == phrase:
                 for j in range(i, i + n):
                     drop[j] = True
-                found.append(" ".join(phrase))
+                found.append(" ".join(written))
     return [item for item, d in zip(seq, drop, strict=True) if not d]
 
 
@@ -367,6 +380,18 @@ def analyse(name: str, kind: str | None = None) -> NameForm:
             translated += han if han is not None else [w for w in _TOKEN.findall(to_ascii(word).lower()) if w]
         no_legal = [w for w in translated if (w,) not in t.legal_forms and (w,) not in t.legal_forms_short]
         translated = no_legal if hit else []
+    elif not person and scripts <= _RUSSIAN_SCRIPTS:
+        # the soft sign's apostrophe (SUDOSTROITEL'NAYA) is inside a word here
+        whole = [
+            tok
+            for w in _WORD_SPLIT.split(text.translate(_APOSTROPHES))
+            for tok in _TOKEN.findall(to_ascii(w).lower())
+        ]
+        russian = translated_words(whole)
+        if russian:  # with the legal forms the translation spelt out (federal state unitary enterprise)
+            english = _remove_phrases(list(enumerate(russian)), t.legal_forms, legal)
+            english = _remove_phrases(english, t.legal_forms_short, legal)
+            translated = [w for _, w in english] or russian
     sounds: list[tuple[str, str]] = []
     if scripts & LOSSY_SCRIPTS:
         kept = set(glued)
