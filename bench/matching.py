@@ -59,6 +59,9 @@ from tradetrace.resolve.calibrate import (
     original_script_cases,
     scripted_cases,
     scripted_negatives,
+    titled_cases,
+    translated_cases,
+    translated_negatives,
     variant_cases,
     without_script_names,
 )
@@ -302,7 +305,7 @@ def _share(cases: list[Case], args: argparse.Namespace) -> list[Case]:
 
 def groups_side_by_side(args: argparse.Namespace, screener: Screener, thresholds: dict[str, float]) -> None:
     """Issue-13 groups: romanisation conventions, names written into other scripts, the UN list's
-    original-script names, CLDR's cities; each matcher at its threshold of section 2 (equal false
+    original-script names, CLDR's cities, titled names, the SDN's Russian-language names of Russian firms; each matcher at its threshold of section 2 (equal false
     alerts on Latin negatives), cities by ranking only."""
     sdn_csv = args.sdn / "sdn.csv"
     un_dir = args.un
@@ -319,7 +322,14 @@ def groups_side_by_side(args: argparse.Namespace, screener: Screener, thresholds
         ("written into other scripts by ICU", screener, _share(scripted_cases(sdn_csv, half=1), args), True),
         ("UN original script", un, original_script_cases(next(un_dir.glob("*.xml")), half=1), True),
         ("CLDR cities (ranked first)", cities, _share(city_eval, args), False),
+        ("titles and honorifics", screener, _share(titled_cases(sdn_csv, half=1), args), True),
     ]
+    # the SDN's Russian-language aliases of Russian firms, against the list without them, and the same
+    # queries against the list without their firms (negatives: what they alert on instead)
+    tr_cases, tr_entries = translated_cases(args.sdn, half=1)
+    tr_negs, tr_others = translated_negatives(tr_cases, tr_entries)
+    groups.append(("translated Russian firm names", Screener(ListIndex(tr_entries)), tr_cases, True))
+    groups.append(("  same, firm not listed", Screener(ListIndex(tr_others)), tr_negs, True))
     negs = scripted_negatives(args.matching / "negatives_global_50k.csv", 3000)
     print(
         f"\n3. new groups, held-out halves (a random 1/{args.every} of the cases); "
@@ -334,8 +344,15 @@ def groups_side_by_side(args: argparse.Namespace, screener: Screener, thresholds
         if nk is not None:
             tops["logic-v2"] = nk
         print(f"  {title}: {len(cases):,} cases")
-        kinds = sorted({c.kind for c in cases})
         print("    " + f"{'':22s}" + "".join(f"{n:>12s}" for n in tops))
+        if all(c.expected is None for c in cases):
+            fas = {
+                n: sum(1 for _top, score in t if score >= thresholds.get(n, 0.0)) / len(cases)
+                for n, t in tops.items()
+            }
+            print("    " + f"{'false alerts':22s}" + "".join(f"{fas[n]:12.4%}" for n in tops))
+            continue
+        kinds = sorted({c.kind for c in cases})
         per = {
             n: summarise(cases, t, thresholds.get(n, 0.0) if alerting else 1e-9)["per"]
             for n, t in tops.items()

@@ -242,6 +242,37 @@ def scripted_negatives(path: Path, limit: int | None = None) -> list[Case]:
     return out
 
 
+# titles and offices in several languages, and honorifics, as people write them before a name
+TITLES = (
+    ("en", "President"), ("en", "Prime Minister"), ("en", "Gen."), ("en", "Colonel"), ("en", "Prof. Dr."),
+    ("de", "Präsident"), ("fr", "Président"), ("es", "Presidente"), ("pl", "Prezydent"),
+    ("tr", "Cumhurbaşkanı"), ("ru", "Президент"), ("ru", "Генерал-полковник"), ("ru", "Генеральный директор"),
+    ("ar", "الرئيس"), ("ar", "اللواء"), ("fa", "آیت الله"), ("el", "Πρόεδρος"), ("zh", "主席"),
+)  # fmt: skip
+HONORIFICS = ("Col.", "Eng.", "Prof.", "Jr.", "Dr.", "Esq.")
+
+
+def titled_cases(sdn_csv: Path, half: int | None = None) -> list[Case]:
+    """SDN individuals with a title or office before their name, in one of several languages in turn
+    (kind ``title:<language>``), and SDN entities with an honorific added at the start or the end of
+    their name (kind ``honorific:entity``)."""
+    out = []
+    for i, (ent, name) in enumerate(sdn_persons(sdn_csv)):
+        lang, title = TITLES[i % len(TITLES)]
+        if _half(ent, half):
+            out.append(Case(f"{title} {name}", ent, f"title:{lang}", "titled"))
+    with sdn_csv.open(encoding="utf-8", errors="replace", newline="") as fh:
+        entities = [
+            (r[0].strip(), r[1].strip()) for r in csv.reader(fh) if len(r) > 2 and r[2].strip() == "-0-"
+        ]
+    for i, (ent, name) in enumerate(entities):
+        honorific = HONORIFICS[i % len(HONORIFICS)]
+        if _half(ent, half):
+            query = f"{honorific} {name}" if i % 2 else f"{name} {honorific}"
+            out.append(Case(query, ent, "honorific:entity", "titled"))
+    return out
+
+
 # a name written in Russian words, romanised: an adjective ending or a Russian institutional noun
 _RUSSIAN_WORDS = re.compile(
     r"\b(?:\w+(?:NYI|NYY|NIY|NII|NAYA|NAIA|NOE|NOYE|SKIY|SKII|SKI|SKY|SKAYA|SKAIA|SKOE|SKOYE|OGO|IYA|IIA)"

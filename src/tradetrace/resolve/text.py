@@ -102,6 +102,8 @@ class Terms:
     legal_forms: tuple[tuple[str, ...], ...]
     legal_forms_short: tuple[tuple[str, ...], ...]
     person_affixes: frozenset[str]
+    person_titles: tuple[tuple[str, ...], ...]
+    honorifics: frozenset[str]
     particles: frozenset[str]
     generic_words: frozenset[str]
     confusables: dict[str, str]
@@ -132,6 +134,13 @@ def terms() -> Terms:
         legal_forms=phrases("legal_forms"),
         legal_forms_short=phrases("legal_forms_short"),
         person_affixes=frozenset(str(w) for w in raw.get("person_affixes") or ()),
+        person_titles=tuple(
+            sorted(
+                {p for p in (_ascii_words(str(t)) for t in raw.get("person_titles") or ()) if p},
+                key=lambda p: (-len(p), p),
+            )
+        ),
+        honorifics=frozenset(str(w) for w in raw.get("honorifics") or ()),
         particles=frozenset(str(w) for w in raw.get("particles") or ()),
         generic_words=frozenset(str(w) for w in raw.get("generic_words") or ()),
         confusables=confusables,
@@ -139,6 +148,11 @@ def terms() -> Terms:
         han_terms={str(k): tuple(str(v).split()) for k, v in (raw.get("han_terms") or {}).items()},
         han_markers=frozenset(str(c) for c in raw.get("han_place_markers") or ()),
     )
+
+
+def _ascii_words(text: str) -> tuple[str, ...]:
+    """A phrase of the vocabulary as the name tokens it becomes (any script, transliterated)."""
+    return tuple(tok for w in _WORD_SPLIT.split(text) for tok in _TOKEN.findall(to_ascii(w).lower()))
 
 
 def _script(ch: str) -> str:
@@ -294,14 +308,32 @@ def _remove_phrases(
 
 
 def _strip_affixes(
-    seq: list[tuple[int, str]], affixes: frozenset[str], found: list[str]
+    seq: list[tuple[int, str]], affixes: frozenset[str], found: list[str], keep: int = 2
 ) -> list[tuple[int, str]]:
-    while len(seq) > 2 and seq[0][1] in affixes:
+    """Affix words removed at either end, leaving at least ``keep`` words."""
+    while len(seq) > keep and seq[0][1] in affixes:
         found.append(seq[0][1])
         seq = seq[1:]
-    while len(seq) > 2 and seq[-1][1] in affixes:
+    while len(seq) > keep and seq[-1][1] in affixes:
         found.append(seq[-1][1])
         seq = seq[:-1]
+    return seq
+
+
+def _strip_titles(
+    seq: list[tuple[int, str]], titles: tuple[tuple[str, ...], ...], found: list[str]
+) -> list[tuple[int, str]]:
+    """Titles and offices (longest first) removed from the start while two words of the name remain."""
+    removed = True
+    while removed:
+        removed = False
+        head = tuple(tok for _, tok in seq[:4])
+        for title in titles:
+            if len(seq) - len(title) >= 2 and head[: len(title)] == title:
+                found.append(" ".join(title))
+                seq = seq[len(title) :]
+                removed = True
+                break
     return seq
 
 
@@ -359,7 +391,10 @@ def analyse(name: str, kind: str | None = None) -> NameForm:
             if stripped.strip() and stripped != text.casefold():
                 kept = set(_TOKEN.findall(to_ascii(stripped).lower()))
                 seq = [(i, tok) for i, tok in seq if tok in kept] or seq
+    # an honorific or degree added to any name (Col., Eng., Prof., Jr.)
+    seq = _strip_affixes(seq, t.honorifics, affixes, keep=2 if person else 1)
     if not org and not legal:
+        seq = _strip_titles(seq, t.person_titles, affixes)
         seq = _strip_affixes(seq, t.person_affixes, affixes)
         prefixed = remove_person_prefixes(text)
         if prefixed != text and len(seq) > 2:
