@@ -186,9 +186,10 @@ class ListIndex:
             self.entry_names[e_idx].append(n_idx)
         self._build_vocabulary()
         self.sides: list[tuple[Side, Side | None]] = []
-        for form in self.forms:
-            split = self._side(form.tokens)
-            glued = None if form.glued == form.tokens else self._side(form.glued)
+        for n_idx, form in enumerate(self.forms):
+            initials = self.entries[self.name_entry[n_idx]].kind in ("person", "unknown")
+            split = self._side(form.tokens, initials)
+            glued = None if form.glued == form.tokens else self._side(form.glued, initials)
             self.sides.append((split, glued))
         self.by_id: dict[str, list[tuple[int, str, str]]] = defaultdict(list)
         for e_idx, entry in enumerate(self.entries):
@@ -256,12 +257,15 @@ class ListIndex:
                 for d in _deletions(tok):
                     self.del_map[d].append(i)
 
-    def _side(self, tokens: tuple[str, ...]) -> Side:
+    def _side(self, tokens: tuple[str, ...], initials: bool = True) -> Side:
         vids = tuple(self.vid.get(t, -1) for t in tokens)
         merges = tuple(
-            (j, self.vid[m]) for j in range(len(tokens) - 1) if (m := tokens[j] + tokens[j + 1]) in self.vid
+            (j, self.vid[m])
+            for j in range(len(tokens) - 1)
+            if (m := tokens[j] + tokens[j + 1]) in self.vid
+            and (initials or len(tokens[j]) > 1 or len(tokens[j + 1]) > 1)
         )
-        return Side(tokens, vids, tuple(self.weight(t) for t in tokens), merges)
+        return Side(tokens, vids, tuple(self.weight(t) for t in tokens), merges, initials=initials)
 
     def query_forms(self, form: NameForm) -> list[tuple[str, Side, Sims]]:
         """The query's token forms (split, glued, and translated for a Chinese firm name with business
@@ -287,6 +291,7 @@ class ListIndex:
                 tuple(self.weight(t) for t in tokens),
                 tuple((j, -1) for j, _ in pairs),
                 merge_sims,
+                whole=form.strict,
             )
             out.append((label, side, sims))
         return out

@@ -146,7 +146,8 @@ class Side:
 
     ``merges`` lists (j, id) for adjacent words j, j+1 whose concatenation is
     a vocabulary word (entry side), or whose concatenation's similarities are
-    in ``merge_sims`` (query side).
+    in ``merge_sims`` (query side). An organisation's one-letter words are the letters of an
+    acronym (``D.G.D. INVESTMENTS``): they meet no word by its initial and do not merge.
     """
 
     tokens: tuple[str, ...]
@@ -154,6 +155,10 @@ class Side:
     weights: tuple[float, ...]
     merges: tuple[tuple[int, int], ...] = ()
     merge_sims: tuple[Mapping[int, tuple[float, str]], ...] = ()
+    # entry side: its one-letter words are initials of names (a person's), not an acronym's letters
+    initials: bool = True
+    # query side: its words are whole syllables (written in Han, Hangul, kana): not cut short
+    whole: bool = False
 
 
 def align(q: Side, sims: Sims, c: Side) -> Alignment:
@@ -175,7 +180,9 @@ def align(q: Side, sims: Sims, c: Side) -> Alignment:
             hit = row.get(v)
             if hit is not None:
                 cands.append((hit[0], c_w[j], (i,), (j,), hit[1]))
-            elif (short or len(c_tok[j]) == 1) and qt[0] == c_tok[j][0]:
+            elif q.whole:
+                continue
+            elif (short or len(c_tok[j]) == 1) and qt[0] == c_tok[j][0] and c.initials:
                 cands.append((INITIAL, c_w[j], (i,), (j,), "initial"))
             elif len(qt) <= 3 and len(c_tok[j]) > len(qt) and c_tok[j].startswith(qt):
                 # a word cut short (``Tu`` for ``Turki``): short words are not in the index's expansions
