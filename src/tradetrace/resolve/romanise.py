@@ -252,17 +252,18 @@ def _readers() -> tuple[tuple[str, tuple[tuple[str, str], ...]], ...]:
 
 
 def _read(token: str, pairs: tuple[tuple[str, str], ...]) -> str:
-    out, i = [], 0
-    while i < len(token):
-        for latin, cyr in pairs:
-            if token.startswith(latin, i):
-                out.append(cyr)
-                i += len(latin)
-                break
-        else:
-            out.append(token[i])
-            i += 1
-    return "".join(out)
+    """The token read left to right, at each place the first grapheme of ``pairs`` that fits."""
+    pattern, table = _reader(pairs)
+    return pattern.sub(lambda m: table[m.group()], token)
+
+
+@cache
+def _reader(pairs: tuple[tuple[str, str], ...]) -> tuple[re.Pattern[str], dict[str, str]]:
+    # an alternation tries its branches in order, as the pairs are ordered (longest first)
+    table: dict[str, str] = {}
+    for latin, cyr in pairs:
+        table.setdefault(latin, cyr)
+    return re.compile("|".join(re.escape(latin) for latin in table)), table
 
 
 _GLIDE = re.compile(r"(?<=[бвгдзклмнпрстфхчс])и(?=[еоуа])")
@@ -286,7 +287,10 @@ def _coarse(cyrillic: str) -> str:
 
 def _single(text: str) -> str:
     """Doubled letters once."""
-    return "".join(ch for j, ch in enumerate(text) if j == 0 or ch != text[j - 1])
+    return _DOUBLED.sub(r"\1", text)
+
+
+_DOUBLED = re.compile(r"(.)\1+", re.DOTALL)
 
 
 @lru_cache(maxsize=500_000)
