@@ -158,6 +158,9 @@ def _script_head(word: str) -> str:
 _ARABIC_VOWELISH = str.maketrans({"ʿ": "a", "ʾ": "a", "ẗ": "a"})
 
 
+_ARABIC_ARTICLE = "\u0627\u0644"  # al-
+
+
 @cache
 def _arabic_latin() -> Any:
     import icu  # PyICU, through normality
@@ -169,11 +172,14 @@ def _arabic_latin() -> Any:
 def readings(word: str) -> tuple[str, ...]:
     """ASCII readings of one written word (letters only, lower case), ICU's first; for Hangul and kana
     also the reading without the vowels the script inserts between consonants; for Arabic, one with
-    ayn, hamza and the feminine ending read as ``a``."""
+    ayn, hamza and the feminine ending read as ``a``, and those of the word without its article."""
     out: list[str] = []
     first = [ascii_text(word), anyascii(word)]
     if _script_head(word) == "ARABIC":
         first.append(ascii_text(_arabic_latin().transliterate(word).translate(_ARABIC_VOWELISH)))
+        if word.startswith(_ARABIC_ARTICLE) and len(word) >= 5:
+            # the article written on (الشاهبندر), where a Latin list writes the name without it
+            first += readings(word[len(_ARABIC_ARTICLE) :])
     for reading in first:
         joined = "".join(_LETTERS.findall(reading.lower()))
         if joined and joined not in out:
