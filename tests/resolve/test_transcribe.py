@@ -97,7 +97,7 @@ def test_names_written_into_other_scripts_are_found_and_negatives_stay_quiet(sdn
     assert result.recall() >= 0.72, recall
     for script in ("devanagari", "georgian", "hebrew"):
         assert recall[f"scripted:{script}"] >= 0.82, recall
-    assert recall["scripted:thai"] >= 0.55, recall  # 0.06 before the spaces between words were kept
+    assert recall["scripted:thai"] >= 0.55, recall  # 0.15 on half 1 before spaces were kept
     assert result.fp_rate() <= 0.012
 
 

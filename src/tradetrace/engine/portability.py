@@ -1,8 +1,8 @@
 """SQL constructs that DuckDB and Spark SQL read differently, found before a query runs.
 
-The pipeline's SQL is written once, in DuckDB's dialect, and transpiled for
-Spark with sqlglot. Some constructs transpile into SQL that runs on both
-engines and gives other answers, or does not transpile at all. :func:`lint`
+The pipeline's SQL is written once, in DuckDB's dialect; a Spark engine is to
+run it transpiled by sqlglot. Some constructs transpile into SQL that runs on
+both engines and gives other answers, or does not transpile at all. :func:`lint`
 parses a statement with sqlglot and names each such construct, with what to
 write instead; :func:`check` raises :class:`PortabilityError` naming the
 stage or detector (``where``) and every construct found, so that a job is
@@ -17,8 +17,8 @@ The constructs and why they are refused:
   (off by one at the bounds); use ``ROWS`` or a join on a date range;
 * ``ANY_VALUE`` and ``IGNORE NULLS``: which row's value is taken, and whether
   NULLs are skipped, differ; use ``min``/``max`` or an explicit filter;
-* ``concat_ws``: NULL arguments are skipped on one engine and not on the
-  other in edge cases; write ``coalesce`` on each argument;
+* ``concat_ws``: its NULL handling is each engine's own; write ``coalesce``
+  on each argument;
 * ``POSEXPLODE`` and ``UNNEST ... WITH ORDINALITY``: the order and base of the
   positions differ;
 * list functions, lambdas and subscripts (``list_*``, ``array_*``,
@@ -104,17 +104,17 @@ def lint(sql: str) -> list[Problem]:
     """Every construct in ``sql`` (DuckDB dialect, one or more statements) that DuckDB and Spark
     read differently; empty when the statement is portable. SQL that does not parse is a problem."""
     try:
-        trees = [t for t in sqlglot.parse(sql, read="duckdb") if t is not None]
+        # parsed under two NULL orderings: the constructs are the same in both, the implicit orders not
         small = [t for t in sqlglot.parse(sql, read=_NullsSmall) if t is not None]
         large = [t for t in sqlglot.parse(sql, read=_NullsLarge) if t is not None]
     except ParseError as exc:
         why = exc.errors[0].get("description") if exc.errors else str(exc)
         return [Problem("unparsable SQL", sql[:80], f"sqlglot could not parse it ({why})")]
     out: list[Problem] = []
-    for tree, a, b in zip(trees, small, large, strict=True):
+    for tree, twin in zip(small, large, strict=True):
         for node in tree.walk():
             out.extend(_node_problems(node))
-        out.extend(_implicit_null_order(a, b))
+        out.extend(_implicit_null_order(tree, twin))
     return out
 
 
@@ -152,9 +152,9 @@ def _node_problems(node: exp.Expr) -> list[Problem]:
         ]
     if isinstance(node, exp.IgnoreNulls) and isinstance(node.this, exp.AnyValue):
         return []  # DuckDB's any_value skips NULLs: one problem, ANY_VALUE
-    for cls, (construct, advice) in _FUNCTIONS.items():
-        if type(node) is cls:
-            return [Problem(construct, _snippet(node), advice)]
+    known = _FUNCTIONS.get(type(node))
+    if known is not None:
+        return [Problem(known[0], _snippet(node), known[1])]
     name = type(node).__name__
     if isinstance(node, exp.Func) and name.startswith(("Array", "List")) and name not in _LIST_OK:
         return [

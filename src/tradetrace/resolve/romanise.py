@@ -231,9 +231,13 @@ MIN_KEY = 3  # keys of words of at least four letters (``MIN_WORD``)
 MIN_WORD = 4
 
 
+_Reader = tuple[re.Pattern[str], dict[str, str]]  # graphemes as one alternation, and their Cyrillic
+
+
 @cache
-def _readers() -> tuple[tuple[str, tuple[tuple[str, str], ...]], ...]:
-    """Per convention: (Latin grapheme, Cyrillic) pairs, longest grapheme first, ASCII-folded."""
+def _readers() -> tuple[tuple[str, _Reader], ...]:
+    """Per convention, its reader (see :func:`_reader`) of (Latin grapheme, Cyrillic) pairs, longest
+    grapheme first, ASCII-folded."""
     readers: list[tuple[str, tuple[tuple[str, str], ...]]] = [("english", _FROM_LATIN)]
     for name, rules in _table().items():
         pairs: dict[str, str] = {}
@@ -248,17 +252,16 @@ def _readers() -> tuple[tuple[str, tuple[tuple[str, str], ...]], ...]:
         readers.append((name, ordered))
     french = ("iou", "ю"), ("ou", "у"), ("tch", "ч"), ("ch", "ш"), ("gue", "ге"), ("gui", "ги"), ("j", "ж")
     readers.append(("french", tuple(sorted((*french, *_FROM_LATIN), key=lambda kv: (-len(kv[0]), kv[0])))))
-    return tuple(readers)
+    return tuple((name, _reader(pairs)) for name, pairs in readers)
 
 
-def _read(token: str, pairs: tuple[tuple[str, str], ...]) -> str:
-    """The token read left to right, at each place the first grapheme of ``pairs`` that fits."""
-    pattern, table = _reader(pairs)
+def _read(token: str, reader: _Reader) -> str:
+    """The token read left to right, at each place the first grapheme of the reader's pairs that fits."""
+    pattern, table = reader
     return pattern.sub(lambda m: table[m.group()], token)
 
 
-@cache
-def _reader(pairs: tuple[tuple[str, str], ...]) -> tuple[re.Pattern[str], dict[str, str]]:
+def _reader(pairs: tuple[tuple[str, str], ...]) -> _Reader:
     # an alternation tries its branches in order, as the pairs are ordered (longest first)
     table: dict[str, str] = {}
     for latin, cyr in pairs:
@@ -301,7 +304,7 @@ def convention_keys(token: str) -> frozenset[str]:
     if len(t) < MIN_WORD or not t.isalpha():
         return frozenset()
     keys = set()
-    for name, pairs in _readers():
+    for name, reader in _readers():
         word = t
         if name == "lithuanian":
             for ending, repl in (("ijus", "ii"), ("ejus", "ei"), ("as", "")):
@@ -310,7 +313,7 @@ def convention_keys(token: str) -> frozenset[str]:
                     break
         elif name == "french" and word.endswith("ine"):
             word = word[:-1]  # Poutine, Prigojine: the French add a mute e
-        key = _coarse(_read(word, pairs))
+        key = _coarse(_read(word, reader))
         if len(key) >= MIN_KEY:
             keys.add(key)
     return frozenset(keys)
