@@ -21,7 +21,9 @@ class Settings:
     """
 
     workspace: Path = DEFAULT_WORKSPACE
-    engine: str = "duckdb"
+    engine: str = "duckdb"  # or "spark" (pip install 'tradetrace[spark]')
+    spark_master: str = "local[*]"  # a Spark master URL: local[N], spark://host:7077, yarn, k8s://...
+    spark_conf: tuple[tuple[str, str], ...] = ()  # Spark settings passed through (key, value)
     threads: int | None = None
     memory_limit: str | None = None
     progress: bool = True
@@ -32,6 +34,17 @@ class Settings:
     @property
     def database_path(self) -> Path:
         return self.workspace / "tradetrace.duckdb"
+
+    @property
+    def spark_path(self) -> Path:
+        """The Spark engine's tables and catalog."""
+        return self.workspace / "spark"
+
+    def has_database(self) -> bool:
+        """Whether the workspace holds this engine's data already."""
+        if self.engine == "spark":
+            return (self.spark_path / "catalog.json").is_file()
+        return self.database_path.is_file()
 
     @property
     def manifest_path(self) -> Path:

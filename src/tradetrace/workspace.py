@@ -57,8 +57,8 @@ class Workspace:
         self.path = settings.workspace
         self.read_only = read_only
         if read_only:
-            if not settings.database_path.is_file():
-                raise FileNotFoundError(f"{settings.database_path}: no workspace database here")
+            if not settings.has_database():
+                raise FileNotFoundError(f"{settings.workspace}: no {settings.engine} workspace here")
             self.engine = engine or open_engine(settings, read_only=True)
             return
         self.path.mkdir(parents=True, exist_ok=True)

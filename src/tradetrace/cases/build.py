@@ -238,7 +238,7 @@ def build_cases(
 
 def _upgrade(engine: Engine) -> None:
     """Add the columns a workspace made by an older tradetrace lacks (cases is rebuilt on every run)."""
-    present = {str(r[0]) for r in engine.fetchall("SELECT column_name FROM (DESCRIBE cases)")}
+    present = set(engine.table_columns("cases"))
     for col in CASES.columns:
         if col.name not in present:
             engine.execute(f"ALTER TABLE cases ADD COLUMN {quote_ident(col.name)} {col.type}")

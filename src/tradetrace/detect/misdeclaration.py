@@ -129,7 +129,7 @@ class Misdeclaration(Detector):
             SELECT f.*, s.record_id, s.date, s.quantity, s.hs_code, s.model, s.brand, s.manufacturer, {DEST} AS dest,
               s.importer_name, upper(regexp_replace(s.importer_tax_id, '[^0-9A-Za-z]', '', 'g')) AS tax,
               s.exporter_name, s.exporter_country
-            FROM _tt_md_flag f JOIN shipments s ON s.rowid = f.rid
+            FROM _tt_md_flag f JOIN shipments s ON s.record_id = f.rid
             WHERE (f.side = 'parts' AND (f.value_fit OR f.weight_fit OR f.desc_whole))
                OR (f.side = 'whole' AND f.desc_parts)"""
         )
@@ -273,11 +273,11 @@ def _lines(e: Engine, pairs: Sequence[Pair], part_words: Sequence[str], for_word
                                          "side": [c[2] for c in codes]}))  # fmt: skip
     e.execute(
         f"""CREATE OR REPLACE TEMP TABLE _tt_md AS
-        SELECT s.rowid AS rid, s.value_usd AS value, s.unit,
+        SELECT s.record_id AS rid, s.value_usd AS value, s.unit,
           s.origin_country AS origin, s.description, COALESCE(c6.pair, c4.pair) AS pair,
           COALESCE(c6.side, c4.side) AS side,
-          CASE WHEN s.quantity > 0 THEN s.value_usd / s.quantity END AS uv,
-          CASE WHEN s.quantity > 0 THEN s.net_weight_kg / s.quantity END AS kgpu,
+          CASE WHEN s.quantity > 0 THEN s.value_usd / NULLIF(s.quantity, 0) END AS uv,
+          CASE WHEN s.quantity > 0 THEN s.net_weight_kg / NULLIF(s.quantity, 0) END AS kgpu,
           regexp_replace(upper(s.model), '{_STRIP_SQL}', '', 'g') AS mk
         FROM shipments s
         LEFT JOIN _tt_md_codes c4 ON c4.code = substr(s.hs_code, 1, 4)

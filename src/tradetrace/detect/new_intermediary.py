@@ -253,7 +253,8 @@ def _exporters(e: Engine, lines: Lines, index: PartyIndex) -> dict[str, _Cand]:
     out: dict[str, _Cand] = {}
     rows = e.fetchall(
         f"""SELECT i.ident, l.exporter_name, l.third, l.dest, l.exporter_address, l.buyer, l.importer_name,
-          count(*), sum(l.value), min(l.date), max(l.date), array_agg(l.date), array_agg(l.record_id)
+          count(*), sum(l.value), min(l.date), max(l.date), array_agg(l.date ORDER BY l.date, l.record_id),
+          array_agg(l.record_id ORDER BY l.date, l.record_id)
         FROM {lines.table} l JOIN _tt_ni_ident i ON i.raw = l.ekey
         WHERE l.since IS NOT NULL AND l.outside GROUP BY ALL ORDER BY ALL"""
     )
@@ -278,7 +279,8 @@ def _importers(e: Engine, lines: Lines, index: PartyIndex) -> dict[str, _Cand]:
     out: dict[str, _Cand] = {}
     rows = e.fetchall(
         f"""SELECT buyer, importer_name, tax, dest, ekey, exporter_name, outside,
-          count(*), sum(value), min(date), max(date), array_agg(date), array_agg(record_id)
+          count(*), sum(value), min(date), max(date), array_agg(date ORDER BY date, record_id),
+          array_agg(record_id ORDER BY date, record_id)
         FROM {lines.table} WHERE since IS NOT NULL AND buyer IS NOT NULL GROUP BY ALL ORDER BY ALL"""
     )
     names: dict[str, set[str]] = defaultdict(set)

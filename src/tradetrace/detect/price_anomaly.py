@@ -92,7 +92,7 @@ class PriceAnomaly(Detector):
             f"""CREATE OR REPLACE TEMP TABLE _tt_pa_norm AS
             WITH g AS (SELECT DISTINCT l.hs6, l.origin, l.unit FROM {cand}),
             x AS (
-              SELECT s.hs6, s.origin_country AS origin, s.unit, ln(s.value_usd / s.quantity) AS lu FROM shipments s
+              SELECT s.hs6, s.origin_country AS origin, s.unit, ln(s.value_usd / NULLIF(s.quantity, 0)) AS lu FROM shipments s
               SEMI JOIN g ON g.hs6 = s.hs6 AND g.origin = s.origin_country AND g.unit = s.unit
               ANTI JOIN (SELECT record_id FROM _tt_pa_cand WHERE outside) c ON c.record_id = s.record_id
               WHERE s.value_usd > 0 AND s.quantity > 0
@@ -106,8 +106,8 @@ class PriceAnomaly(Detector):
         task.advance()
         e.execute(
             f"""CREATE OR REPLACE TEMP TABLE _tt_pa AS
-            SELECT l.*, ln(l.value / l.quantity) - n.med AS dev,
-              (ln(l.value / l.quantity) - n.med) / greatest({_MAD} * n.mad, ?) AS z,
+            SELECT l.*, ln(l.value / NULLIF(l.quantity, 0)) - n.med AS dev,
+              (ln(l.value / NULLIF(l.quantity, 0)) - n.med) / NULLIF(greatest({_MAD} * n.mad, ?), 0) AS z,
               exp(n.med) AS norm_uv, n.n AS norm_n
             FROM {cand} JOIN _tt_pa_norm n ON n.hs6 = l.hs6 AND n.origin = l.origin AND n.unit = l.unit""",
             [p.min_sigma],
@@ -150,9 +150,9 @@ class PriceAnomaly(Detector):
         goods: dict[tuple[Any, ...], list[tuple[Any, ...]]] = defaultdict(list)
         for r in e.fetchall(
             f"""SELECT a.buyer, a.maker, a.dest, a.outside, a.hs6, a.origin, a.unit, count(*),
-              median(a.value / a.quantity), min(a.norm_uv), min(a.norm_n), min(d.uv), min(d.n)
+              median(a.value / NULLIF(a.quantity, 0)), min(a.norm_uv), min(a.norm_n), min(d.uv), min(d.n)
             FROM _tt_pa a LEFT JOIN (
-              SELECT supplier, hs6, origin, unit, median(value / quantity) AS uv, count(*) AS n FROM {table}
+              SELECT supplier, hs6, origin, unit, median(value / NULLIF(quantity, 0)) AS uv, count(*) AS n FROM {table}
               WHERE third IS NULL AND from_origin AND quantity > 0 AND value > 0 GROUP BY ALL
             ) d ON d.supplier = a.maker AND d.hs6 = a.hs6 AND d.origin = a.origin AND d.unit = a.unit
             GROUP BY a.buyer, a.maker, a.dest, a.outside, a.hs6, a.origin, a.unit ORDER BY ALL"""

@@ -314,19 +314,19 @@ def _ties(
     # raw name -> the clusters its name key belongs to
     engine.execute(
         f"""CREATE OR REPLACE TEMP TABLE _tt_rp_tm AS
-        SELECT t.raw, t.key IS NULL AS empty, list(c.cluster_id) FILTER (WHERE c.cluster_id IS NOT NULL) AS cl
+        SELECT t.raw, t.key IS NULL AS empty, list(c.cluster_id ORDER BY c.cluster_id) FILTER (WHERE c.cluster_id IS NOT NULL) AS cl
         FROM {TAX} t LEFT JOIN _tt_rp_cm c ON c.key = t.key
         WHERE t.key IS NULL OR c.cluster_id IS NOT NULL GROUP BY t.raw, t.key"""
     )
     engine.execute(
         f"""CREATE OR REPLACE TEMP TABLE _tt_rp_nm AS
-        SELECT n.raw, list(c.cluster_id) AS cl FROM {NAME} n JOIN _tt_rp_cm c ON c.key = n.key GROUP BY n.raw"""
+        SELECT n.raw, list(c.cluster_id ORDER BY c.cluster_id) AS cl FROM {NAME} n JOIN _tt_rp_cm c ON c.key = n.key GROUP BY n.raw"""
     )
     ties: list[str] = []
     for table, sides in _SIDES.items():
         if not has[table]:
             continue
-        joins, lists, cols = [], [], ["s.rowid AS rid"]
+        joins, lists, cols = [], [], ["s.record_id AS rid"]
         for x, (tax, name) in sides.items():
             joins.append(f"LEFT JOIN _tt_rp_nm n_{x} ON n_{x}.raw = s.{name}")
             cols.append(f"s.{name}")
@@ -365,7 +365,7 @@ def _ties(
     fetch = " UNION ALL ".join(
         f"SELECT t.cluster_id, k.other, t.dir, s.record_id, s.date, coalesce(s.{_USD[table]}, 0), t.kind "
         f"FROM _tt_rp_tie t JOIN kept k ON k.cluster_id = t.cluster_id AND k.o_tax IS NOT DISTINCT FROM t.o_tax "
-        f"AND k.o_name IS NOT DISTINCT FROM t.o_name JOIN {table} s ON s.rowid = t.rid "
+        f"AND k.o_name IS NOT DISTINCT FROM t.o_name JOIN {table} s ON s.record_id = t.rid "
         f"WHERE t.kind {'=' if table == 'payments' else '<>'} 'payment'"
         for table in _SIDES
         if has[table]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -342,14 +342,22 @@ def _own_records(
     engine.register("_tt_net_keys", pa.table({"key": pa.array(keys, pa.string())}))
     try:
         rows = engine.fetchall(
-            f"WITH occ AS ({occurrences_sql(has, '_tt_net_keys')}) SELECT pkey, mode(name), "
-            "list(DISTINCT struct_pack(r := record_id, d := date, u := usd)) FROM occ "
-            "WHERE pkey IN (SELECT key FROM _tt_net_keys) GROUP BY 1"
+            f"WITH occ AS ({occurrences_sql(has, '_tt_net_keys')}) SELECT pkey, name, record_id, date, usd, "
+            "count(*) FROM occ WHERE pkey IN (SELECT key FROM _tt_net_keys) "
+            "GROUP BY pkey, name, record_id, date, usd"
         )
     finally:
         engine.unregister("_tt_net_keys")
+    # the most written name (ties: the first in order), and each record once
+    names: dict[str, Counter[str]] = defaultdict(Counter)
+    records: dict[str, set[tuple[str, date, float]]] = defaultdict(set)
+    for key, name, record, day, usd, n in rows:
+        if name is not None:
+            names[str(key)][str(name)] += int(n)
+        records[str(key)].add((str(record), day, float(usd)))
     out: dict[str, tuple[str, list[tuple[str, date, float]]]] = {}
-    for key, name, recs in rows:
-        items = sorted(((str(x["r"]), x["d"], float(x["u"])) for x in recs), key=lambda t: (t[1], t[0]))
-        out[str(key)] = (str(name), items)
+    for key, recs in records.items():
+        counted = names[key]
+        name = min(counted, key=lambda x: (-counted[x], x)) if counted else "None"
+        out[key] = (name, sorted(recs, key=lambda t: (t[1], t[0])))
     return out

@@ -20,4 +20,8 @@ def open_engine(settings: Settings, read_only: bool = False) -> Engine:
         if not read_only:
             settings.workspace.mkdir(parents=True, exist_ok=True)
         return DuckDBEngine(settings.database_path, settings.threads, settings.memory_limit, read_only)
-    raise ValueError(f"unknown engine {settings.engine!r}; available: duckdb")
+    if settings.engine == "spark":
+        from tradetrace.engine.spark import SparkEngine
+
+        return SparkEngine(settings.workspace, settings.spark_master, dict(settings.spark_conf), read_only)
+    raise ValueError(f"unknown engine {settings.engine!r}; available: duckdb, spark")

@@ -37,3 +37,14 @@ def json_object(pairs: Sequence[tuple[str, str]], engine: str = "duckdb") -> str
     _check(engine)
     inner = ", ".join(f"{quote_literal(k)}, {v}" for k, v in pairs)
     return f"CAST(json_object({inner}) AS VARCHAR)"
+
+
+def join_present(separator: str, parts: Sequence[str]) -> str:
+    """The texts of ``parts`` (SQL expressions) that are not NULL, joined by ``separator``; ''
+    when all are NULL. Written without ``concat_ws``, whose NULL handling is each engine's own."""
+    joined = " || ".join(f"coalesce(CAST({p} AS VARCHAR) || {quote_literal(separator)}, '')" for p in parts)
+    pattern = "".join("\\" + ch if ch in _REGEX_SPECIAL else ch for ch in separator) + "$"
+    return f"regexp_replace({joined}, {quote_literal(pattern)}, '')"
+
+
+_REGEX_SPECIAL = frozenset(".^$*+?()[]{}|\\")

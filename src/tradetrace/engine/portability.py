@@ -19,6 +19,9 @@ The constructs and why they are refused:
   NULLs are skipped, differ; use ``min``/``max`` or an explicit filter;
 * ``concat_ws``: its NULL handling is each engine's own; write ``coalesce``
   on each argument;
+* ``list``/``array_agg`` without ``ORDER BY`` (or with ``DISTINCT``, or ordered
+  ``DESC``): the order of the elements is each engine's own; the Spark engine
+  keeps DuckDB's order and NULL elements for ascending keys;
 * ``POSEXPLODE`` and ``UNNEST ... WITH ORDINALITY``: the order and base of the
   positions differ;
 * list functions, lambdas and subscripts (``list_*``, ``array_*``,
@@ -29,7 +32,9 @@ The constructs and why they are refused:
 * division by anything but a non-zero literal or ``NULLIF(x, 0)``: division
   by zero is infinite or NULL depending on the engine;
 * ``ORDER BY`` without ``NULLS FIRST``/``NULLS LAST``: DuckDB puts NULLs last,
-  Spark first, so "first" rows and ids assigned in order would differ.
+  Spark first, so "first" rows and ids assigned in order would differ. sqlglot
+  writes DuckDB's order into the Spark SQL it makes, so this is checked only
+  when asked (``explicit_nulls``), for SQL that reaches Spark untranslated.
 """
 
 from __future__ import annotations
@@ -41,7 +46,7 @@ from sqlglot import exp
 from sqlglot.dialects.duckdb import DuckDB
 from sqlglot.errors import ParseError
 
-__all__ = ["PortabilityError", "Problem", "check", "lint"]
+__all__ = ["PortabilityError", "Problem", "check", "lint", "lint_tree"]
 
 
 @dataclass(frozen=True)
@@ -100,28 +105,40 @@ _LIST_PREFIXES = ("list_", "array_")
 _LIST_OK = frozenset({"Array", "ArrayAgg"})  # a literal list; aggregation into a list
 
 
-def lint(sql: str) -> list[Problem]:
+def lint(sql: str, explicit_nulls: bool = False) -> list[Problem]:
     """Every construct in ``sql`` (DuckDB dialect, one or more statements) that DuckDB and Spark
-    read differently; empty when the statement is portable. SQL that does not parse is a problem."""
+    read differently; empty when the statement is portable. SQL that does not parse is a problem.
+
+    ``explicit_nulls`` also asks every ``ORDER BY`` item to say where its NULLs go. The Spark
+    engine does not need it: sqlglot writes DuckDB's NULL order into the Spark SQL it makes
+    (``NULLS LAST``), so it is for SQL that reaches Spark without that translation."""
     try:
         # parsed under two NULL orderings: the constructs are the same in both, the implicit orders not
         small = [t for t in sqlglot.parse(sql, read=_NullsSmall) if t is not None]
-        large = [t for t in sqlglot.parse(sql, read=_NullsLarge) if t is not None]
+        large = [t for t in sqlglot.parse(sql, read=_NullsLarge) if t is not None] if explicit_nulls else small
     except ParseError as exc:
         why = exc.errors[0].get("description") if exc.errors else str(exc)
         return [Problem("unparsable SQL", sql[:80], f"sqlglot could not parse it ({why})")]
     out: list[Problem] = []
     for tree, twin in zip(small, large, strict=True):
-        for node in tree.walk():
-            out.extend(_node_problems(node))
-        out.extend(_implicit_null_order(tree, twin))
+        out.extend(lint_tree(tree))
+        if explicit_nulls:
+            out.extend(_implicit_null_order(tree, twin))
     return out
 
 
-def check(sql: str, where: str) -> None:
+def lint_tree(tree: exp.Expr) -> list[Problem]:
+    """The constructs of :func:`lint` in a statement already parsed (DuckDB dialect)."""
+    out: list[Problem] = []
+    for node in tree.walk():
+        out.extend(_node_problems(node))
+    return out
+
+
+def check(sql: str, where: str, explicit_nulls: bool = False) -> None:
     """Raise :class:`PortabilityError` naming ``where`` (a stage or detector) when ``sql`` uses a
     construct the engines read differently."""
-    problems = lint(sql)
+    problems = lint(sql, explicit_nulls)
     if problems:
         raise PortabilityError(where, problems)
 
@@ -150,6 +167,20 @@ def _node_problems(node: exp.Expr) -> list[Problem]:
                 "DuckDB and Spark answer x/0 differently; divide by NULLIF(divisor, 0)",
             )
         ]
+    if isinstance(node, exp.ArrayAgg):
+        inner = node.this.this if isinstance(node.this, exp.Order) else node.this
+        if isinstance(inner, exp.Distinct):
+            return [Problem("list(DISTINCT ...)", _snippet(node), "aggregate a subquery's distinct rows instead")]
+        if not isinstance(node.this, exp.Order):
+            return [
+                Problem(
+                    "a list aggregate without ORDER BY",
+                    _snippet(node),
+                    "its order is each engine's own; say ORDER BY (ascending keys)",
+                )
+            ]
+        if any(o.args.get("desc") for o in node.this.expressions):
+            return [Problem("a list aggregate ordered DESC", _snippet(node), "order it by ascending keys")]
     if isinstance(node, exp.IgnoreNulls) and isinstance(node.this, exp.AnyValue):
         return []  # DuckDB's any_value skips NULLs: one problem, ANY_VALUE
     known = _FUNCTIONS.get(type(node))

@@ -40,7 +40,8 @@ MAX_NAMES = 25  # spellings kept per node in attributes
 
 
 def _edge_id(*parts: str) -> str:
-    return "'ge_' || substr(sha256(concat_ws('|', " + ", ".join(parts) + ")), 1, 16)"
+    # each part is text or NULL-safe already; joined without concat_ws (see engine/portability.py)
+    return "'ge_' || substr(sha256(" + " || '|' || ".join(f"coalesce({p}, '')" for p in parts) + "), 1, 16)"
 
 
 def _text(expr: str) -> str:

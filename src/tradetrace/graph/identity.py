@@ -166,7 +166,13 @@ def clusters_fingerprint(engine: Engine) -> str:
     tables keyed through them."""
     if not clusters_available(engine):
         return ""
-    return str(engine.fetchone("SELECT count(*), sum(hash(cluster_id, mention_id)) FROM party_clusters"))
+    # md5 of the sorted pairs: the same text on every engine (hash() is each engine's own)
+    return str(
+        engine.fetchone(
+            "SELECT count(*), md5(string_agg(cluster_id || '|' || mention_id, ',' "
+            "ORDER BY cluster_id, mention_id)) FROM party_clusters"
+        )
+    )
 
 
 def _is_org(name: str) -> bool:

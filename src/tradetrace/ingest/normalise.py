@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 import pyarrow as pa
 
 from tradetrace.engine import Engine
-from tradetrace.engine.dialect import json_object, quote_ident, try_date
+from tradetrace.engine.dialect import join_present, json_object, quote_ident, try_date
 from tradetrace.ingest import parse
 from tradetrace.ingest.profiles import Profile
 from tradetrace.model.records import PROVENANCE, Column, TableSpec
@@ -186,9 +186,7 @@ def normalise_sql(
             value = raw
         parsed.append(f"{value} AS {quote_ident(name)}")
         checks.extend(_check_sql(kind, name, f"p.r__{name}", f"p.{quote_ident(name)}", col, load, profile))
-    reason = (
-        "NULLIF(concat_ws('; ', " + ", ".join(f"CASE WHEN {c} THEN {m} END" for c, m in checks) + "), '')"
-    )
+    reason = f"NULLIF({join_present('; ', [f'CASE WHEN {c} THEN {m} END' for c, m in checks])}, '')"
     keep = [f"t.raw__{i}" for i in range(len(raw_columns))] + [f"t.r__{c.name}" for c in load.inputs]
     t = f"SELECT {', '.join([*raw_cols, *t_cols, *t_extra])}, s._source_row FROM {src} s"
     p = f"SELECT {', '.join([*parsed, *keep])}, t._source_row FROM ({t}) t {' '.join(joins)}"

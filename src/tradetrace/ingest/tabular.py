@@ -165,12 +165,10 @@ def stage(
         load, profile, ex, kinds, dicts, comma, src, scan.columns, rates is not None, mapping.typed
     )
     if rates is not None:
-        engine.register("_tt_fx_ranges", rates)
-        engine.execute(
-            "CREATE OR REPLACE TEMP TABLE _tt_fx AS SELECT currency, CAST(unnest(generate_series("
-            "CAST(valid_from AS TIMESTAMP), CAST(valid_to AS TIMESTAMP) - INTERVAL 1 DAY, INTERVAL 1 DAY)) "
-            "AS DATE) AS day, usd_per_unit, source FROM _tt_fx_ranges"
-        )
+        from tradetrace.model.money import rates_by_day
+
+        engine.register("_tt_fx_days", rates_by_day(rates))
+        engine.execute("CREATE OR REPLACE TEMP TABLE _tt_fx AS SELECT * FROM _tt_fx_days")
     norm = f"_tt_norm_{load.kind}"
     task = progress.task(f"parsing {Path(source).name} ({load.kind})", total=100)
     with polling(task, engine.progress):

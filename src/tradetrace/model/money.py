@@ -154,6 +154,30 @@ def to_usd(value: float | None, currency: str | None, on: date, rates: Sequence[
     return None
 
 
+def rates_by_day(ranges: pa.Table) -> pa.Table:
+    """The rows of :func:`rates_arrow` as one row per day they cover: columns currency, day
+    (date32), usd_per_unit, source. Made here rather than in SQL, where each engine spells a
+    series of dates its own way."""
+    import numpy as np
+
+    start = ranges.column("valid_from").cast(pa.int32()).to_numpy(zero_copy_only=False)
+    end = ranges.column("valid_to").cast(pa.int32()).to_numpy(zero_copy_only=False)
+    days = np.maximum(end - start, 0)
+    index = np.repeat(np.arange(len(days)), days)
+    first = np.repeat(np.cumsum(days) - days, days)
+    offsets = np.arange(int(days.sum())) - first
+    day = (start[index] + offsets).astype(np.int32)
+    take = pa.array(index, pa.int64())
+    return pa.table(
+        {
+            "currency": ranges.column("currency").take(take),
+            "day": pa.array(day, pa.int32()).cast(pa.date32()),
+            "usd_per_unit": ranges.column("usd_per_unit").take(take),
+            "source": ranges.column("source").take(take),
+        }
+    )
+
+
 def rates_arrow(rates: Sequence[FxRate]) -> pa.Table:
     """Return the rates as an Arrow table for a SQL range join.
 
