@@ -5,6 +5,7 @@
 #   - python3-venv: Debian's python3 ships without venv/ensurepip;
 #   - libicu-dev, pkg-config, g++, python3-dev: PyICU (used by normality, which
 #     followthemoney and rigour need for transliteration) builds from source;
+#   - a Java 17 runtime: the Spark engine (pyspark) and its parity tests;
 #   - chromium and a CJK font: PDF reports and the browser tests (Playwright
 #     drives Debian's Chromium; it never downloads a browser).
 set -euo pipefail
@@ -19,6 +20,7 @@ command -v g++ >/dev/null 2>&1 || need+=(g++)
 "$PY" -c "import sysconfig, os, sys; sys.exit(0 if os.path.exists(os.path.join(sysconfig.get_paths()['include'], 'Python.h')) else 1)" || need+=(python3-dev)
 command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || need+=(chromium)
 [ -d /usr/share/fonts/truetype/wqy ] || need+=(fonts-wqy-zenhei)
+java -version 2>&1 | grep -Eq 'version "(1[7-9]|[2-9][0-9])' || need+=(openjdk-17-jre-headless)
 
 if [ ${#need[@]} -gt 0 ]; then
   echo "bootstrap: installing system packages: ${need[*]}"
@@ -32,6 +34,6 @@ if [ ! -x .venv/bin/python ]; then
   "$PY" -m venv .venv
 fi
 .venv/bin/python -m pip install -q --upgrade pip
-.venv/bin/python -m pip install -q -e '.[dev,browser]'
+.venv/bin/python -m pip install -q -e '.[dev,browser,spark]'
 touch .venv/.installed
 echo "bootstrap: .venv ready ($(.venv/bin/python --version))"

@@ -140,6 +140,27 @@ class Group(click.Group):
     type=click.Path(path_type=Path, exists=True),
     help="Extra restriction-rule YAML files (override shipped rules by id).",
 )
+@click.option(
+    "--engine",
+    type=click.Choice(["duckdb", "spark"]),
+    default="duckdb",
+    show_default=True,
+    help="Where the SQL runs: DuckDB, embedded, or Apache Spark (pip install 'tradetrace[spark]'; "
+    "tables are Parquet under WORKSPACE/spark).",
+)
+@click.option(
+    "--spark-master",
+    default="local[*]",
+    show_default=True,
+    help="Spark master URL for --engine spark: local[N], spark://HOST:7077, yarn, k8s://...",
+)
+@click.option(
+    "--spark-conf",
+    "spark_conf",
+    multiple=True,
+    metavar="KEY=VALUE",
+    help="A Spark setting passed through, e.g. spark.executor.memory=8g (repeatable).",
+)
 @click.option("--debug", is_flag=True, help="Show the traceback of an error instead of one line.")
 @click.version_option(package_name="tradetrace")
 @click.pass_context
@@ -149,11 +170,28 @@ def cli(
     quiet: bool,
     rates: Path | None,
     rule_files: tuple[Path, ...],
+    engine: str,
+    spark_master: str,
+    spark_conf: tuple[str, ...],
     debug: bool,
 ) -> None:
     """tradetrace: find and document sanctions and export-control evasion in trade data."""
+    pairs = []
+    for item in spark_conf:
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip():
+            raise click.BadParameter(f"{item!r}: expected KEY=VALUE", param_hint="--spark-conf")
+        pairs.append((key.strip(), value.strip()))
     ctx.obj = Ctx(
-        Settings.from_env(workspace, progress=not quiet, rates_file=rates, rule_files=tuple(rule_files))
+        Settings.from_env(
+            workspace,
+            progress=not quiet,
+            rates_file=rates,
+            rule_files=tuple(rule_files),
+            engine=engine,
+            spark_master=spark_master,
+            spark_conf=tuple(pairs),
+        )
     )
 
 

@@ -131,6 +131,10 @@ class Engine(ABC):
     def table_columns(self, name: str) -> list[str]: ...
 
     @abstractmethod
+    def tables(self) -> list[str]:
+        """The workspace's own (not temporary) tables, by name."""
+
+    @abstractmethod
     def close(self) -> None: ...
 
     def __enter__(self) -> Engine:

@@ -208,6 +208,15 @@ class DuckDBEngine(Engine):
             )
         ]
 
+    def tables(self) -> list[str]:
+        return sorted(
+            str(r[0])
+            for r in self.fetchall(
+                "SELECT table_name FROM information_schema.tables "
+                "WHERE table_type = 'BASE TABLE' AND table_catalog <> 'temp' AND table_schema = 'main'"
+            )
+        )
+
     def close(self) -> None:
         self._con.close()
 

@@ -115,7 +115,9 @@ def lint(sql: str, explicit_nulls: bool = False) -> list[Problem]:
     try:
         # parsed under two NULL orderings: the constructs are the same in both, the implicit orders not
         small = [t for t in sqlglot.parse(sql, read=_NullsSmall) if t is not None]
-        large = [t for t in sqlglot.parse(sql, read=_NullsLarge) if t is not None] if explicit_nulls else small
+        large = (
+            [t for t in sqlglot.parse(sql, read=_NullsLarge) if t is not None] if explicit_nulls else small
+        )
     except ParseError as exc:
         why = exc.errors[0].get("description") if exc.errors else str(exc)
         return [Problem("unparsable SQL", sql[:80], f"sqlglot could not parse it ({why})")]
@@ -170,7 +172,9 @@ def _node_problems(node: exp.Expr) -> list[Problem]:
     if isinstance(node, exp.ArrayAgg):
         inner = node.this.this if isinstance(node.this, exp.Order) else node.this
         if isinstance(inner, exp.Distinct):
-            return [Problem("list(DISTINCT ...)", _snippet(node), "aggregate a subquery's distinct rows instead")]
+            return [
+                Problem("list(DISTINCT ...)", _snippet(node), "aggregate a subquery's distinct rows instead")
+            ]
         if not isinstance(node.this, exp.Order):
             return [
                 Problem(
@@ -181,6 +185,8 @@ def _node_problems(node: exp.Expr) -> list[Problem]:
             ]
         if any(o.args.get("desc") for o in node.this.expressions):
             return [Problem("a list aggregate ordered DESC", _snippet(node), "order it by ascending keys")]
+    if isinstance(node, exp.ArrayContains) and isinstance(node.this, exp.Array | exp.Placeholder):
+        return []  # membership in a list the caller gives: the same on both engines
     if isinstance(node, exp.IgnoreNulls) and isinstance(node.this, exp.AnyValue):
         return []  # DuckDB's any_value skips NULLs: one problem, ANY_VALUE
     known = _FUNCTIONS.get(type(node))

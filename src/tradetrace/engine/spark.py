@@ -27,7 +27,6 @@ import logging
 import os
 import shutil
 import threading
-import uuid
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
@@ -89,6 +88,10 @@ class SparkEngine(Engine):
             logging.getLogger(noisy).setLevel(logging.CRITICAL)
         self.spark = builder.getOrCreate()
         self.spark.sparkContext.setLogLevel("ERROR")
+        # one workspace per Spark session at a time: views left by an engine opened before go
+        for table in self.spark.catalog.listTables():
+            if table.isTemporary:
+                self.spark.catalog.dropTempView(table.name)
         self._lock = threading.Lock()
         self._temp: dict[str, str] = {}  # temporary relation -> "table" | "view" | "arrow"
         self._txn: dict[str, Any] | None = None
@@ -118,11 +121,7 @@ class SparkEngine(Engine):
         return self.root / "tables" / name / f"v{v}"
 
     def _schema(self, name: str) -> Any:
-        from pyspark.sql.types import StructType
-
-        ddl = ", ".join(f"`{c}` {t}" for c, t in self.catalog[name]["columns"])
-        schema = StructType.fromDDL(ddl)
-        return schema
+        return _struct(self.catalog[name]["columns"])
 
     def _expose(self, name: str) -> None:
         """(Re-)register table ``name`` as a view over its current files."""
@@ -155,9 +154,9 @@ class SparkEngine(Engine):
             target = self._dir(name)
         writer = df
         if entry.get("partition"):
-            from pyspark.sql import functions as F
+            from pyspark.sql import functions as sf
 
-            writer = df.withColumn(MONTH, F.date_format(F.col(f"`{entry['partition']}`"), "yyyy-MM"))
+            writer = df.withColumn(MONTH, sf.date_format(sf.col(f"`{entry['partition']}`"), "yyyy-MM"))
             writer.write.mode("append").partitionBy(MONTH).parquet(str(target))
         else:
             writer.write.mode("append").parquet(str(target))
@@ -172,7 +171,7 @@ class SparkEngine(Engine):
     def _conform(self, name: str, df: Any, columns: list[str] | None) -> Any:
         """``df``'s columns in table ``name``'s order and types; named ``columns`` are taken by
         position, the table's other columns are NULL."""
-        from pyspark.sql import functions as F
+        from pyspark.sql import functions as sf
 
         given = columns or [c for c, _ in self.catalog[name]["columns"]][: len(df.columns)]
         if len(given) != len(df.columns):
@@ -181,7 +180,7 @@ class SparkEngine(Engine):
         position = {c: i for i, c in enumerate(given)}
         out = []
         for col, kind in self.catalog[name]["columns"]:
-            src = F.col(f"_c{position[col]}") if col in position else F.lit(None)
+            src = sf.col(f"_c{position[col]}") if col in position else sf.lit(None)
             out.append(src.cast(kind).alias(col))
         return df.select(*out)
 
@@ -214,7 +213,9 @@ class SparkEngine(Engine):
         try:
             return self.spark.sql(query)
         except PySparkException as exc:
-            raise EngineError(f"{exc}\n  in SQL: {_short(original)}\n  as Spark SQL: {_short(query)}") from exc
+            raise EngineError(
+                f"{exc}\n  in SQL: {_short(original)}\n  as Spark SQL: {_short(query)}"
+            ) from exc
 
     def _collect(self, df: Any, original: str) -> pa.Table:
         from pyspark.errors import PySparkException
@@ -269,15 +270,16 @@ class SparkEngine(Engine):
             if not step.replace:
                 raise EngineError(f"table {step.name} already exists")
         if step.temporary:
-            from pyspark.sql.types import StructType
-
-            ddl = ", ".join(f"`{c}` {t}" for c, t in step.columns)
             self._forget_temp(step.name)
-            self._materialise(step.name, self.spark.createDataFrame([], StructType.fromDDL(ddl)))
+            self._materialise(step.name, self.spark.createDataFrame([], _struct(step.columns)))
             return
         self._drop_table(step.name)
         date = next((c for c, t in step.columns if c == "date" and t == "DATE"), None)
-        self.catalog[step.name] = {"columns": [list(c) for c in step.columns], "version": 1, "partition": date}
+        self.catalog[step.name] = {
+            "columns": [list(c) for c in step.columns],
+            "version": 1,
+            "partition": date,
+        }
         self._dir(step.name).mkdir(parents=True, exist_ok=True)
         self._save_catalog()
         self._expose(step.name)
@@ -317,9 +319,9 @@ class SparkEngine(Engine):
             current = self.spark.table(step.name)
             names = step.insert_columns or current.columns[: len(df.columns)]
             df = df.toDF(*names)
-            from pyspark.sql import functions as F
+            from pyspark.sql import functions as sf
 
-            df = df.select(*[(F.col(f"`{c}`") if c in names else F.lit(None)).cast(t).alias(c)
+            df = df.select(*[(sf.col(f"`{c}`") if c in names else sf.lit(None)).cast(t).alias(c)
                              for c, t in current.dtypes])  # fmt: skip
             self._materialise(step.name, current.unionByName(df))
             return
@@ -344,7 +346,9 @@ class SparkEngine(Engine):
             items = []
             for col in columns:
                 if col in step.assignments:
-                    items.append(f"CASE WHEN {hit} THEN {step.assignments[col]} ELSE _t.`{col}` END AS `{col}`")
+                    items.append(
+                        f"CASE WHEN {hit} THEN {step.assignments[col]} ELSE _t.`{col}` END AS `{col}`"
+                    )
                 else:
                     items.append(f"_t.`{col}`")
             join = f" LEFT JOIN {step.source} ON {step.condition}" if step.source else ""
@@ -459,7 +463,11 @@ class SparkEngine(Engine):
                 if len(fields) != len(header):
                     text = options.delimiter.join(fields)
                     why = "TOO MANY COLUMNS" if len(fields) > len(header) else "MISSING COLUMNS"
-                    rejects.append(RejectedLine(start, f"{why}: expected {len(header)} fields, found {len(fields)}", text))
+                    rejects.append(
+                        RejectedLine(
+                            start, f"{why}: expected {len(header)} fields, found {len(fields)}", text
+                        )
+                    )
                     continue
                 for col, value in zip(columns, fields, strict=True):
                     col.append(value if value != "" else None)
@@ -555,10 +563,17 @@ class SparkEngine(Engine):
     def close(self) -> None:
         if self._txn is not None:
             self.rollback()
-        for name in list(self._temp):
+        for name in [*self._temp, *self.catalog]:
             with contextlib.suppress(Exception):
                 self.spark.catalog.dropTempView(name)
         self._temp.clear()
+
+
+def _struct(columns: list[tuple[str, str]] | list[list[str]]) -> Any:
+    """A Spark schema for (name, Spark type) pairs."""
+    from pyspark.sql.types import StructType
+
+    return StructType.fromDDL(", ".join(f"`{c}` {t}" for c, t in columns))
 
 
 def _short(sql: str) -> str:
@@ -590,10 +605,7 @@ def _spark_friendly(table: pa.Table) -> pa.Table:
     fields = []
     changed = False
     for f in table.schema:
-        if pa.types.is_string_view(f.type) or pa.types.is_large_string(f.type):
-            fields.append(pa.field(f.name, pa.string()))
-            changed = True
-        elif pa.types.is_null(f.type):
+        if pa.types.is_string_view(f.type) or pa.types.is_large_string(f.type) or pa.types.is_null(f.type):
             fields.append(pa.field(f.name, pa.string()))
             changed = True
         else:

@@ -27,7 +27,7 @@ import sqlglot
 from sqlglot import exp
 from sqlglot.dialects.spark import Spark
 from sqlglot.time import format_time
-from sqlglot.tokens import TokenType
+from sqlglot.tokens import TokenType  # type: ignore[attr-defined]
 
 __all__ = ["Step", "bind", "plan", "spark_sql", "spark_type"]
 
@@ -143,6 +143,12 @@ def _same_meaning(node: exp.Expr) -> exp.Expr:
     if isinstance(node, exp.PercentileCont) and node.expression is not None:
         # DuckDB's quantile_cont(x, q): exact, interpolated, as Spark's percentile(x, q)
         return exp.Anonymous(this="percentile", expressions=[node.this, node.expression])
+    if isinstance(node, exp.Anonymous) and str(node.this).lower() == "to_json" and len(node.expressions) == 1:
+        # as DuckDB writes it: NULL members kept
+        options = exp.Anonymous(
+            this="map", expressions=[exp.Literal.string("ignoreNullFields"), exp.Literal.string("false")]
+        )
+        return exp.Anonymous(this="to_json", expressions=[node.expressions[0], options])
     if isinstance(node, exp.Anonymous) and str(node.this).lower() == "try_strptime":
         # NULL where the text is not a date in the format (Spark's to_timestamp would fail)
         value, fmt = node.expressions
@@ -309,7 +315,9 @@ def _update(tree: exp.Update) -> Step:
         if not isinstance(rel, exp.Table):
             raise ValueError("UPDATE ... FROM: the source must be a table or view")
         # every source row carries a mark, so that the rewrite knows which target rows matched
-        step.source = f"(SELECT *, TRUE AS _tt_hit FROM {spark_sql(exp.table_(rel.name))}) AS {rel.alias_or_name}"
+        step.source = (
+            f"(SELECT *, TRUE AS _tt_hit FROM {spark_sql(exp.table_(rel.name))}) AS {rel.alias_or_name}"
+        )
         step.condition = step.condition or "TRUE"
         step.hit = f"{rel.alias_or_name}._tt_hit"
     return step

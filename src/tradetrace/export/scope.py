@@ -21,6 +21,8 @@ from collections.abc import Collection
 from types import TracebackType
 from typing import Any
 
+import pyarrow as pa
+
 from tradetrace.engine import Engine
 from tradetrace.graph.identity import mention_join
 from tradetrace.graph.tables import GRAPH_TABLES
@@ -37,13 +39,7 @@ def workspace_tables(engine: Engine) -> list[str]:
     """Every base table of the workspace: documented ones in spec order, then the rest by name."""
     from tradetrace.workspace import all_specs
 
-    present = {
-        str(r[0])
-        for r in engine.fetchall(
-            "SELECT table_name FROM information_schema.tables "
-            "WHERE table_type = 'BASE TABLE' AND table_catalog <> 'temp' AND table_schema = 'main'"
-        )
-    }
+    present = set(engine.tables())
     ordered = [s.name for s in (*all_specs(), *GRAPH_TABLES) if s.name in present]
     seen = set(ordered)
     return list(dict.fromkeys(ordered)) + sorted(
@@ -170,7 +166,11 @@ class Scope:
         seeds = self._seed_nodes(findings)
         if not seeds:
             raise LookupError(f"case {case_id}: none of its parties or records is in the graph")
-        nodes = self._temp_table("case_nodes", "SELECT unnest(?::VARCHAR[]) AS node_id", [sorted(seeds)])
+        self.engine.register(
+            f"{self._prefix}seeds", pa.table({"node_id": pa.array(sorted(seeds), pa.string())})
+        )
+        nodes = self._temp_table("case_nodes", f"SELECT node_id FROM {self._prefix}seeds")
+        self.engine.unregister(f"{self._prefix}seeds")
         kinds = "" if self.hop_kinds is None else "AND list_contains(?, kind) "
         params = None if self.hop_kinds is None else [self.hop_kinds, self.hop_kinds]
         for _ in range(self.hops):

@@ -48,71 +48,96 @@ def _text(expr: str) -> str:
     return f"coalesce(CAST({expr} AS VARCHAR), '')"
 
 
-_RELATION_EDGES = f"""
+def _first(
+    table: str, keys: str, order: str, value: str, limit: int, alias: str, distinct: bool = False
+) -> str:
+    """Per group of ``keys`` in ``table``: a list of the first ``limit`` values of ``value`` by
+    ``order`` (distinct values, sorted, with ``distinct``), as ``alias``. Written with a window and
+    an ordered list, which mean the same on every engine (see engine/portability.py)."""
+    rows = (
+        f"(SELECT DISTINCT {keys}, {value} AS _v FROM {table} WHERE {value} IS NOT NULL)"
+        if distinct
+        else table
+    )
+    sort = "_v" if distinct else order
+    pick = "_v" if distinct else value
+    return (
+        f"SELECT {keys}, list({pick} ORDER BY {sort}) AS {alias} FROM ("
+        f"SELECT *, row_number() OVER (PARTITION BY {keys} ORDER BY {sort}) AS _k FROM {rows}"
+        f") WHERE _k <= {limit} GROUP BY {keys}"
+    )
+
+
+def _same(keys: list[str], a: str, b: str) -> str:
+    return " AND ".join(f"{b}.{k} IS NOT DISTINCT FROM {a}.{k}" for k in keys)
+
+
+_REL_KEYS = ["source", "target", "kind", "role", "share_pct", "start_date", "end_date"]
+_RELATION_RECORDS = """
 WITH ent AS (
   SELECT entity_id, min(node_id) AS node_id FROM graph_mentions
   WHERE source_table IN ('parties', 'relations') AND entity_id IS NOT NULL GROUP BY entity_id
-),
-r AS (
-  SELECT s.node_id AS source, t.node_id AS target, lower(trim(r.relation)) AS kind, r.role, r.share_pct,
-         r.start_date, r.end_date, count(*) AS n,
-         list_sort(list_distinct(list(r.source))) AS documented,
-         min(struct_pack(file := r._source, row := r._source_row), {SAMPLE}) AS rows
-  FROM relations r JOIN ent s ON s.entity_id = r.source_id JOIN ent t ON t.entity_id = r.target_id
-  GROUP BY ALL
 )
-SELECT {_edge_id("'rel'", "kind", "source", "target", _text("role"), _text("share_pct"), _text("start_date"), _text("end_date"))},
-       source, target, kind, NULL, n, NULL, NULL, share_pct, start_date, end_date, NULL, NULL,
-       CAST(to_json(struct_pack(role := role, documented := documented, rows := rows)) AS VARCHAR)
-FROM r
+SELECT s.node_id AS source, t.node_id AS target, lower(trim(r.relation)) AS kind, r.role, r.share_pct,
+       r.start_date, r.end_date, r.source AS documented, r._source AS file, r._source_row AS row
+FROM relations r JOIN ent s ON s.entity_id = r.source_id JOIN ent t ON t.entity_id = r.target_id
+"""
+_RELATION_EDGES = f"""
+WITH e AS (SELECT {", ".join(_REL_KEYS)}, count(*) AS n FROM _g_rec GROUP BY {", ".join(_REL_KEYS)}),
+doc AS ({_first("_g_rec", ", ".join(_REL_KEYS), "", "documented", 1_000_000, "documented", distinct=True)}),
+smp AS ({_first("_g_rec", ", ".join(_REL_KEYS), "file, row", "struct_pack(file := file, row := row)", SAMPLE, "rows")})
+SELECT {_edge_id("'rel'", "e.kind", "e.source", "e.target", _text("e.role"), _text("e.share_pct"), _text("e.start_date"), _text("e.end_date"))},
+       e.source, e.target, e.kind, NULL, e.n, NULL, NULL, e.share_pct, e.start_date, e.end_date, NULL, NULL,
+       CAST(to_json(struct_pack(role := e.role, documented := doc.documented, rows := smp.rows)) AS VARCHAR)
+FROM e LEFT JOIN doc ON {_same(_REL_KEYS, "e", "doc")} LEFT JOIN smp ON {_same(_REL_KEYS, "e", "smp")}
 """
 
+_PAYMENT_RECORDS = f"""
+SELECT a.node_id AS source, b.node_id AS target, p.amount_usd AS usd, p.date, p.record_id, p.currency
+FROM payments p {mention_join("a", "p", "payer", "payer_", has_place=False)}
+     {mention_join("b", "p", "payee", "payee_", has_place=False)}
+WHERE a.node_id IS NOT NULL AND b.node_id IS NOT NULL
+"""
 _PAYMENT_EDGES = f"""
-WITH p AS (
-  SELECT payer_name, payer_tax_id, payee_name, payee_tax_id, sum(amount_usd) AS v, count(*) AS n,
-         count(amount_usd) AS nv, min(date) AS d0, max(date) AS d1,
-         min(struct_pack(d := date, r := record_id), {SAMPLE}) AS sample, list_distinct(list(currency)) AS cur
-  FROM payments GROUP BY ALL
+WITH e AS (
+  SELECT source, target, sum(usd) AS v, count(*) AS n, count(usd) AS nv, min(date) AS d0, max(date) AS d1
+  FROM _g_rec GROUP BY source, target
 ),
-e AS (
-  SELECT a.node_id AS source, b.node_id AS target, sum(v) AS v, sum(n) AS n, sum(nv) AS nv, min(d0) AS d0,
-         max(d1) AS d1, list_slice(list_sort(flatten(list(sample))), 1, {SAMPLE}) AS sample,
-         list_sort(list_distinct(flatten(list(cur)))) AS cur
-  FROM p {mention_join("a", "p", "payer", "payer_", has_place=False)}
-         {mention_join("b", "p", "payee", "payee_", has_place=False)}
-  WHERE a.node_id IS NOT NULL AND b.node_id IS NOT NULL
-  GROUP BY 1, 2
-)
-SELECT {_edge_id("'pay'", "source", "target")}, source, target, 'payment', round(v, 2), n, d0, d1,
+smp AS ({_first("_g_rec", "source, target", "date, record_id", "record_id", SAMPLE, "sample")}),
+cur AS ({_first("_g_rec", "source, target", "", "currency", 1_000, "cur", distinct=True)})
+SELECT {_edge_id("'pay'", "e.source", "e.target")}, e.source, e.target, 'payment', round(e.v, 2), e.n, e.d0, e.d1,
        NULL, NULL, NULL, NULL, NULL,
-       CAST(to_json(struct_pack(record_ids := list_transform(sample, lambda x: x.r), currencies := cur,
-                                records_without_usd := n - nv)) AS VARCHAR)
-FROM e
+       CAST(to_json(struct_pack(record_ids := smp.sample, currencies := cur.cur,
+                                records_without_usd := e.n - e.nv)) AS VARCHAR)
+FROM e LEFT JOIN smp ON smp.source = e.source AND smp.target = e.target
+       LEFT JOIN cur ON cur.source = e.source AND cur.target = e.target
 """
 
-_TRADE_EDGES = f"""
-WITH s AS (
-  SELECT importer_name, importer_tax_id, importer_country, importer_address,
-         exporter_name, exporter_tax_id, exporter_country, exporter_address, origin_country, dispatch_country,
-         sum(value_usd) AS v, count(*) AS n, count(value_usd) AS nv, min(date) AS d0, max(date) AS d1,
-         min(struct_pack(d := date, r := record_id), {SAMPLE}) AS sample, list_distinct(list(hs6)) AS hs
-  FROM shipments GROUP BY ALL
-),
-e AS (
-  SELECT x.node_id AS source, i.node_id AS target, s.origin_country AS oc, s.dispatch_country AS dc,
-         sum(v) AS v, sum(n) AS n, sum(nv) AS nv, min(d0) AS d0, max(d1) AS d1,
-         list_slice(list_sort(flatten(list(sample))), 1, {SAMPLE}) AS sample,
-         list_slice(list_sort(list_distinct(flatten(list(hs)))), 1, 10) AS hs
-  FROM s {mention_join("i", "s", "importer", "importer_")} {mention_join("x", "s", "exporter", "exporter_")}
-  WHERE i.node_id IS NOT NULL AND x.node_id IS NOT NULL
-  GROUP BY 1, 2, 3, 4
-)
-SELECT {_edge_id("'trade'", "source", "target", _text("oc"), _text("dc"))}, source, target, 'trade', round(v, 2), n, d0, d1,
-       NULL, NULL, NULL, oc, dc,
-       CAST(to_json(struct_pack(record_ids := list_transform(sample, lambda x: x.r), hs6 := hs,
-                                records_without_usd := n - nv)) AS VARCHAR)
-FROM e
+_TRADE_KEYS = ["source", "target", "oc", "dc"]
+_TRADE_RECORDS = f"""
+SELECT x.node_id AS source, i.node_id AS target, s.origin_country AS oc, s.dispatch_country AS dc,
+       s.value_usd AS usd, s.date, s.record_id, s.hs6
+FROM shipments s {mention_join("i", "s", "importer", "importer_")} {mention_join("x", "s", "exporter", "exporter_")}
+WHERE i.node_id IS NOT NULL AND x.node_id IS NOT NULL
 """
+_TRADE_EDGES = f"""
+WITH e AS (
+  SELECT source, target, oc, dc, sum(usd) AS v, count(*) AS n, count(usd) AS nv, min(date) AS d0, max(date) AS d1
+  FROM _g_rec GROUP BY source, target, oc, dc
+),
+smp AS ({_first("_g_rec", ", ".join(_TRADE_KEYS), "date, record_id", "record_id", SAMPLE, "sample")}),
+hs AS ({_first("_g_rec", ", ".join(_TRADE_KEYS), "", "hs6", 10, "hs", distinct=True)})
+SELECT {_edge_id("'trade'", "e.source", "e.target", _text("e.oc"), _text("e.dc"))}, e.source, e.target, 'trade',
+       round(e.v, 2), e.n, e.d0, e.d1, NULL, NULL, NULL, e.oc, e.dc,
+       CAST(to_json(struct_pack(record_ids := smp.sample, hs6 := hs.hs, records_without_usd := e.n - e.nv)) AS VARCHAR)
+FROM e LEFT JOIN smp ON {_same(_TRADE_KEYS, "e", "smp")} LEFT JOIN hs ON {_same(_TRADE_KEYS, "e", "hs")}
+"""
+_EDGES = (
+    (_RELATION_RECORDS, _RELATION_EDGES),
+    (_PAYMENT_RECORDS, _PAYMENT_EDGES),
+    (_TRADE_RECORDS, _TRADE_EDGES),
+)
+
 
 _LIST_MATCHES = f"""
 WITH keys AS (
@@ -185,7 +210,7 @@ def graph_fingerprint(engine: Engine) -> str:
 
 def _facets(engine: Engine, column: str) -> dict[str, list[dict[str, Any]]]:
     rows = engine.arrow(
-        f"SELECT node_id, list(struct_pack(v := v, n := n) ORDER BY n DESC, v) AS vals FROM ("
+        f"SELECT node_id, list(struct_pack(v := v, n := n) ORDER BY -n, v) AS vals FROM ("
         f"SELECT node_id, {column} AS v, CAST(sum(rows) AS BIGINT) AS n FROM graph_mentions "
         f"WHERE {column} IS NOT NULL GROUP BY 1, 2) GROUP BY 1"
     ).to_pylist()
@@ -317,8 +342,10 @@ def build_graph(ws: Workspace, progress: Progress | None = None) -> GraphSummary
         seconds["mentions"] = time.perf_counter() - t0
         task.advance()
         engine.execute("DELETE FROM graph_edges")
-        for sql in (_RELATION_EDGES, _PAYMENT_EDGES, _TRADE_EDGES):
-            engine.execute(f"INSERT INTO graph_edges {sql} ORDER BY 1")
+        for records, edges in _EDGES:
+            engine.execute(f"CREATE OR REPLACE TEMP TABLE _g_rec AS {records}")
+            engine.execute(f"INSERT INTO graph_edges {edges} ORDER BY 1")
+        engine.execute("DROP TABLE IF EXISTS _g_rec")
         seconds["edges"] = time.perf_counter() - t0 - sum(seconds.values())
         task.advance()
         rows = _node_rows(engine, stats.clusters)

@@ -102,10 +102,10 @@ def resolve_case_id(ws: Workspace, ident: str | None) -> str | None:
         return str(e.scalar("SELECT case_id FROM cases ORDER BY rank LIMIT 1"))
     if e.scalar("SELECT count(*) FROM cases WHERE case_id = ?", [ident]):
         return ident
+    # finding_ids is a JSON list of ids: look for the id as a JSON string in it
     row = e.fetchone(
-        "SELECT case_id FROM cases WHERE list_contains(from_json(finding_ids, '[\"VARCHAR\"]'), ?) "
-        "ORDER BY rank LIMIT 1",
-        [ident],
+        "SELECT case_id FROM cases WHERE strpos(finding_ids, ?) > 0 ORDER BY rank LIMIT 1",
+        [json.dumps(ident)],
     )
     return str(row[0]) if row else None
 
