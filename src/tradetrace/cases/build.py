@@ -29,6 +29,7 @@ import pyarrow as pa
 from tradetrace.cases.calibration import Calibration, raw_score
 from tradetrace.detect.findings import SEVERITIES, read_findings, stable_id
 from tradetrace.engine import Engine
+from tradetrace.engine.base import runs_as
 from tradetrace.engine.dialect import quote_ident
 from tradetrace.model.records import Column, TableSpec
 
@@ -167,6 +168,7 @@ def _totals(engine: Engine, findings: Sequence[dict[str, Any]]) -> dict[str, Any
     return totals
 
 
+@runs_as("cases")
 def build_cases(
     engine: Engine,
     min_score: float = 0.0,

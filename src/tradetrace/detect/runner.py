@@ -94,7 +94,8 @@ def run_detectors(
     for name in chosen:
         detector = available[name]((params or {}).get(name))
         status = inputs.status(detector.requires, detector.uses)
-        findings = calibrate(list(detector.run(ctx)), cal) if status.runs else []
+        with ws.engine.doing(f"detector {detector.ident}"):
+            findings = calibrate(list(detector.run(ctx)), cal) if status.runs else []
         store_findings(ws.engine, detector.ident, findings)
         results[name] = findings
         results.status[name] = status

@@ -8,16 +8,19 @@ a difference is named in one place and fails loudly elsewhere.
 
 from __future__ import annotations
 
+import functools
 from abc import ABC, abstractmethod
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, ParamSpec, TypeVar
 
 import pyarrow as pa
 
 Params = Sequence[object] | None
+P = ParamSpec("P")
+R = TypeVar("R")
 ROW_COLUMN = "_source_row"
 
 
@@ -49,6 +52,25 @@ class RejectedLine:
     line: int
     error: str
     text: str
+
+
+def runs_as(name: str) -> Callable[[Callable[P, R]], Callable[P, R]]:
+    """Decorate a stage's entry point, whose first argument is a workspace or an engine, so that
+    its SQL runs under :meth:`Engine.doing` with ``name``."""
+
+    def wrap(func: Callable[P, R]) -> Callable[P, R]:
+        @functools.wraps(func)
+        def run(*args: P.args, **kwargs: P.kwargs) -> R:
+            first = args[0] if args else None
+            engine = getattr(first, "engine", first)
+            if not isinstance(engine, Engine):
+                return func(*args, **kwargs)
+            with engine.doing(name):
+                return func(*args, **kwargs)
+
+        return run
+
+    return wrap
 
 
 class EngineError(RuntimeError):
@@ -112,6 +134,12 @@ class Engine(ABC):
 
     @abstractmethod
     def rollback(self) -> None: ...
+
+    @contextmanager
+    def doing(self, where: str) -> Iterator[None]:
+        """Name the stage or detector whose SQL runs in this block, for an engine that checks each
+        statement before running it (Spark: :mod:`tradetrace.engine.portability`)."""
+        yield
 
     @contextmanager
     def transaction(self) -> Iterator[None]:

@@ -439,19 +439,16 @@ class SparkEngine(Engine):
         with open(path, encoding="utf-8", newline="") as fh:
             reader = csv.reader(fh, delimiter=options.delimiter, quotechar=options.quote, strict=True)
             record = 0
-            line = 1
+            first = 1 if options.header else 0  # lines are counted by record, the header first (as DuckDB)
             while True:
-                start = line
                 try:
                     fields = next(reader)
                 except StopIteration:
                     break
                 except csv.Error as exc:
                     record += 1
-                    rejects.append(RejectedLine(start, f"INVALID CSV: {exc}", ""))
-                    line = reader.line_num + 1
+                    rejects.append(RejectedLine(record + first, f"INVALID CSV: {exc}", ""))
                     continue
-                line = reader.line_num + 1
                 if not header:
                     if options.header:
                         header = _names(fields)
@@ -463,11 +460,8 @@ class SparkEngine(Engine):
                 if len(fields) != len(header):
                     text = options.delimiter.join(fields)
                     why = "TOO MANY COLUMNS" if len(fields) > len(header) else "MISSING COLUMNS"
-                    rejects.append(
-                        RejectedLine(
-                            start, f"{why}: expected {len(header)} fields, found {len(fields)}", text
-                        )
-                    )
+                    found = f"{why}: expected {len(header)} fields, found {len(fields)}"
+                    rejects.append(RejectedLine(record + first, found, text))
                     continue
                 for col, value in zip(columns, fields, strict=True):
                     col.append(value if value != "" else None)

@@ -8,6 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from tradetrace.engine.base import runs_as
 from tradetrace.export.base import ExportResult
 
 if TYPE_CHECKING:
@@ -20,6 +21,7 @@ FORMATS = ("ftm", "gexf", "graphml", "xlsx", "cypher", "parquet")
 FOLDER_FORMATS = ("cypher", "parquet")  # these write a folder of files
 
 
+@runs_as("export")
 def export(
     ws: Workspace,
     fmt: str,

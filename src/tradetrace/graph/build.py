@@ -25,6 +25,7 @@ import networkx as nx
 import pyarrow as pa
 
 from tradetrace.engine import Engine
+from tradetrace.engine.base import runs_as
 from tradetrace.graph.identity import build_mentions, mention_join, tax_key_sql
 from tradetrace.graph.tables import GRAPH_NODES, ensure_tables
 from tradetrace.progress import NullProgress, Progress
@@ -329,6 +330,7 @@ def _write_nodes(engine: Engine, rows: list[dict[str, Any]]) -> None:
         engine.unregister("_g_nodes")
 
 
+@runs_as("graph")
 def build_graph(ws: Workspace, progress: Progress | None = None) -> GraphSummary:
     """Rewrite graph_mentions, graph_nodes and graph_edges from the workspace tables."""
     engine = ws.engine

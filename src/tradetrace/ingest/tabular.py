@@ -23,6 +23,7 @@ import pyarrow as pa
 from rapidfuzz import process
 
 from tradetrace.engine import Engine, FileScan, RejectedLine
+from tradetrace.engine.base import runs_as
 from tradetrace.engine.dialect import quote_ident, quote_literal
 from tradetrace.ingest import parse
 from tradetrace.ingest.base import (
@@ -197,6 +198,7 @@ def cleanup(engine: Engine, staged: Staged) -> None:
         engine.drop_relation(name)
 
 
+@runs_as("ingest")
 def load_table(
     engine: Engine,
     path: Path,

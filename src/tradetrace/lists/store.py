@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
 
+from tradetrace.engine.base import runs_as
 from tradetrace.ingest.base import IngestError
 from tradetrace.ingest.textfile import sha256_file
 from tradetrace.lists.diff import FIELDS as LISTING_FIELDS
@@ -120,6 +121,7 @@ def ensure_tables(engine: Engine) -> None:
         engine.execute(spec.ddl())
 
 
+@runs_as("lists load")
 def load_list(
     ws: Workspace,
     path: Path | None,

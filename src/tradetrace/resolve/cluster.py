@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 
 import pyarrow as pa
 
+from tradetrace.engine.base import runs_as
 from tradetrace.model.records import CODE, NAME, Column, TableSpec
 from tradetrace.progress import NullProgress, Progress
 from tradetrace.resolve.cluster_graph import Edge, Mention, Merger, deterministic_edges
@@ -282,6 +283,7 @@ def _write(ws: Workspace, spec: TableSpec, table: pa.Table) -> None:
         ws.engine.unregister(tmp)
 
 
+@runs_as("resolve")
 def cluster_parties(
     ws: Workspace,
     progress: Progress | None = None,

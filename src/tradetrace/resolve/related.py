@@ -30,6 +30,7 @@ from importlib import resources
 import pyarrow as pa
 import yaml
 
+from tradetrace.engine.base import runs_as
 from tradetrace.resolve.cluster_keys import address_key
 from tradetrace.resolve.lead_model import PARTY_LEADS, Cluster, Lead, make_lead
 from tradetrace.resolve.related_names import similar_name_leads
@@ -176,6 +177,7 @@ def _write(ws: Workspace, leads: list[Lead]) -> None:
             ws.engine.unregister("_tt_party_leads")
 
 
+@runs_as("related-party leads")
 def related_leads(ws: Workspace) -> list[Lead]:
     """Find leads between the workspace's party clusters; rewrite party_leads; strongest first."""
     clusters, entity, addresses = _clusters(ws)

@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
 
+from tradetrace.engine.base import runs_as
 from tradetrace.resolve.decisions import current_decisions, status_for
 from tradetrace.resolve.matcher import Match, Query, Screener
 from tradetrace.resolve.tables import PARTY_MATCHES, ensure_tables
@@ -132,6 +133,7 @@ def workspace_parties(ws: Workspace) -> list[Party]:
     return [found[k] for k in sorted(found)]
 
 
+@runs_as("screen")
 def screen_workspace(
     ws: Workspace,
     *,
