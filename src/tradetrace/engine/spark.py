@@ -428,16 +428,66 @@ class SparkEngine(Engine):
             self._drop_table(name)
 
     def scan_csv(self, name: str, path: Path, options: CsvOptions) -> FileScan:
-        """Read the file in this process (every value a string), number its records and keep the
-        lines that do not split into the header's columns; expose the rest to Spark."""
+        """Read the file in this process with Arrow's CSV reader (every value a string), number its
+        records and keep the lines that do not split into the header's columns, as DuckDB's reader
+        does; expose the rest to Spark. A file Arrow cannot split at all (an unclosed quote) is
+        read again, line by line, by Python's reader."""
+        import pyarrow.csv as pacsv
+
+        header = _names(_first_record(path, options)) if options.header else []
+        if not options.header:
+            header = [f"column{i}" for i in range(len(_first_record(path, options)))]
+        rejects: list[RejectedLine] = []
+
+        def bad(row: Any) -> str:
+            text = str(row.text)
+            why = "TOO MANY COLUMNS" if row.actual_columns > row.expected_columns else "MISSING COLUMNS"
+            found = f"{why}: expected {row.expected_columns} fields, found {row.actual_columns}"
+            rejects.append(RejectedLine(int(row.number), found, text))
+            return "skip"
+
+        if _odd_quotes(path, options.quote):  # an unclosed quote: Arrow would read to the end of the file
+            return self._scan_csv_python(name, path, options, header)
+        try:
+            table = pacsv.read_csv(
+                path,
+                read_options=pacsv.ReadOptions(
+                    use_threads=False,
+                    column_names=header,
+                    skip_rows=1 if options.header else 0,
+                    block_size=1 << 24,
+                ),
+                parse_options=pacsv.ParseOptions(
+                    delimiter=options.delimiter,
+                    quote_char=options.quote,
+                    double_quote=True,
+                    newlines_in_values=True,
+                    invalid_row_handler=bad,
+                ),
+                convert_options=pacsv.ConvertOptions(
+                    column_types={h: pa.string() for h in header},
+                    null_values=[""],
+                    strings_can_be_null=True,
+                    quoted_strings_can_be_null=True,
+                ),
+            )
+        except pa.ArrowInvalid:
+            return self._scan_csv_python(name, path, options, header)
+        first = 1 if options.header else 0
+        table = table.append_column(ROW_COLUMN, _record_numbers(table.num_rows, [r.line - first for r in rejects]))
+        self.register(name, table)
+        return FileScan(name.lower(), header, {c: "VARCHAR" for c in header}, ROW_COLUMN, rejects)
+
+    def _scan_csv_python(self, name: str, path: Path, options: CsvOptions, header: list[str]) -> FileScan:
         name = name.lower()
-        header: list[str] = []
-        columns: list[list[str | None]] = []
+        columns: list[list[str | None]] = [[] for _ in header]
         rows: list[int] = []
         rejects: list[RejectedLine] = []
         csv.field_size_limit(max(options.max_line_size, 1 << 21))
         with open(path, encoding="utf-8", newline="") as fh:
             reader = csv.reader(fh, delimiter=options.delimiter, quotechar=options.quote, strict=True)
+            if options.header:
+                next(reader, None)
             record = 0
             first = 1 if options.header else 0  # lines are counted by record, the header first (as DuckDB)
             while True:
@@ -447,15 +497,9 @@ class SparkEngine(Engine):
                     break
                 except csv.Error as exc:
                     record += 1
-                    rejects.append(RejectedLine(record + first, f"INVALID CSV: {exc}", ""))
+                    why = "UNQUOTED VALUE: unterminated quote" if "end of data" in str(exc) else "INVALID CSV"
+                    rejects.append(RejectedLine(record + first, f"{why} ({exc})", ""))
                     continue
-                if not header:
-                    if options.header:
-                        header = _names(fields)
-                        columns = [[] for _ in header]
-                        continue
-                    header = [f"column{i}" for i in range(len(fields))]
-                    columns = [[] for _ in header]
                 record += 1
                 if len(fields) != len(header):
                     text = options.delimiter.join(fields)
@@ -561,6 +605,31 @@ class SparkEngine(Engine):
             with contextlib.suppress(Exception):
                 self.spark.catalog.dropTempView(name)
         self._temp.clear()
+
+
+def _odd_quotes(path: Path, quote: str) -> bool:
+    """Whether the file holds an odd number of quote characters: some quote is never closed."""
+    mark = quote.encode("utf-8")
+    count = 0
+    with open(path, "rb") as fh:
+        while chunk := fh.read(1 << 24):
+            count += chunk.count(mark)
+    return count % 2 == 1
+
+
+def _first_record(path: Path, options: CsvOptions) -> list[str]:
+    with open(path, encoding="utf-8", newline="") as fh:
+        return next(csv.reader(fh, delimiter=options.delimiter, quotechar=options.quote), [])
+
+
+def _record_numbers(parsed: int, rejected: list[int]) -> pa.Array:
+    """The data-record number of each parsed row, counting the rejected records (1-based)."""
+    import numpy as np
+
+    skips = np.sort(np.asarray(rejected, dtype=np.int64))
+    thresholds = skips - np.arange(len(skips))
+    index = np.arange(1, parsed + 1, dtype=np.int64)
+    return pa.array(index + np.searchsorted(thresholds, index, side="right"), pa.int64())
 
 
 def _struct(columns: list[tuple[str, str]] | list[list[str]]) -> Any:
