@@ -22,7 +22,8 @@ class Settings:
 
     workspace: Path = DEFAULT_WORKSPACE
     engine: str = "duckdb"  # or "spark" (pip install 'tradetrace[spark]')
-    spark_master: str = "local[*]"  # a Spark master URL: local[N], spark://host:7077, yarn, k8s://...
+    # a Spark master URL (local[N], spark://host:7077, yarn, k8s://...); None: spark-submit's, else local[*]
+    spark_master: str | None = None
     spark_conf: tuple[tuple[str, str], ...] = ()  # Spark settings passed through (key, value)
     threads: int | None = None
     memory_limit: str | None = None

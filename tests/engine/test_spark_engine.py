@@ -95,7 +95,8 @@ def test_unportable_sql_is_refused_before_it_runs_naming_the_detector(spark: Spa
 def test_a_csv_file_is_read_with_the_same_rows_and_rejected_lines(tmp_path: Path, spark: SparkEngine) -> None:
     path = tmp_path / "in.csv"
     path.write_text(
-        f'id,name\n1,"multi\nline"\n2,too,many\n3,{HOSTILE.replace(",", " ")}\n4,\n5\n6,""\n7,"a ""b"""\n', "utf-8"
+        f'id,name\n1,"multi\nline"\n2,too,many\n3,{HOSTILE.replace(",", " ")}\n4,\n5\n6,""\n7,"a ""b"""\n',
+        "utf-8",
     )
     e = Lockstep(DuckDBEngine(tmp_path / "duck.duckdb"), spark)
     scan = e.scan_csv("src", path, CsvOptions())
@@ -104,7 +105,9 @@ def test_a_csv_file_is_read_with_the_same_rows_and_rejected_lines(tmp_path: Path
     assert not e.differences, "\n".join(map(str, e.differences))
 
 
-def test_a_csv_file_with_an_unclosed_quote_is_read_as_duckdb_reads_it(tmp_path: Path, spark: SparkEngine) -> None:
+def test_a_csv_file_with_an_unclosed_quote_is_read_as_duckdb_reads_it(
+    tmp_path: Path, spark: SparkEngine
+) -> None:
     path = tmp_path / "open.csv"
     path.write_text('id,name\n1,a\n2,"never closed\n3,c\n', "utf-8")
     e = Lockstep(DuckDBEngine(tmp_path / "duck.duckdb"), spark)

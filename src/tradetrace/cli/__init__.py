@@ -150,9 +150,9 @@ class Group(click.Group):
 )
 @click.option(
     "--spark-master",
-    default="local[*]",
-    show_default=True,
-    help="Spark master URL for --engine spark: local[N], spark://HOST:7077, yarn, k8s://...",
+    default=None,
+    help="Spark master URL for --engine spark: local[N], spark://HOST:7077, yarn, k8s://... "
+    "(default: the one spark-submit was given, else local[*]).",
 )
 @click.option(
     "--spark-conf",
@@ -171,7 +171,7 @@ def cli(
     rates: Path | None,
     rule_files: tuple[Path, ...],
     engine: str,
-    spark_master: str,
+    spark_master: str | None,
     spark_conf: tuple[str, ...],
     debug: bool,
 ) -> None:

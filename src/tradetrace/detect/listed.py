@@ -37,7 +37,7 @@ def party_key_sql(tax: str, name: str) -> str:
     name_key = f"'name:' || upper(trim({name}))"
     return (
         f"coalesce(nullif(regexp_replace(upper(coalesce({tax}, '')), '[^0-9A-Z]', '', 'g'), ''), "
-        f"(SELECT c.canon FROM _tt_pk_canon c WHERE c.key = {name_key}), {name_key})"
+        f"(SELECT min(c.canon) FROM _tt_pk_canon c WHERE c.key = {name_key}), {name_key})"  # one row per key
     )
 
 

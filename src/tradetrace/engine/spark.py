@@ -56,6 +56,9 @@ _DEFAULT_CONF = {
     "spark.sql.execution.arrow.pyspark.enabled": "true",
     "spark.sql.sources.partitionOverwriteMode": "static",
     "spark.sql.parquet.compression.codec": "zstd",
+    # a correlated scalar subquery (a party's key through its name's cluster) as an aggregate and a
+    # hash join; Spark 4's single join for it runs as a nested loop over both sides
+    "spark.sql.optimizer.scalarSubqueryUseSingleJoin": "false",
 }
 INSTALL_HINT = "the Spark engine needs PySpark: pip install 'tradetrace[spark]' (and Java 17 or newer)"
 
@@ -68,7 +71,7 @@ class SparkEngine(Engine):
     def __init__(
         self,
         workspace: Path,
-        master: str = "local[*]",
+        master: str | None = "local[*]",
         conf: Mapping[str, str] | None = None,
         read_only: bool = False,
     ) -> None:
@@ -81,7 +84,11 @@ class SparkEngine(Engine):
         if not read_only:
             (self.root / "tables").mkdir(parents=True, exist_ok=True)
         settings = {**_DEFAULT_CONF, **(conf or {})}
-        builder = SparkSession.builder.master(master).appName("tradetrace")
+        builder = SparkSession.builder.appName("tradetrace")
+        if master is None and "PYSPARK_GATEWAY_PORT" not in os.environ:
+            master = "local[*]"  # not started by spark-submit, which names the master itself
+        if master is not None:
+            builder = builder.master(master)
         for key, value in settings.items():
             builder = builder.config(key, value)
         for noisy in ("py4j", "pyspark", "SQLQueryContextLogger"):
@@ -474,7 +481,9 @@ class SparkEngine(Engine):
         except pa.ArrowInvalid:
             return self._scan_csv_python(name, path, options, header)
         first = 1 if options.header else 0
-        table = table.append_column(ROW_COLUMN, _record_numbers(table.num_rows, [r.line - first for r in rejects]))
+        table = table.append_column(
+            ROW_COLUMN, _record_numbers(table.num_rows, [r.line - first for r in rejects])
+        )
         self.register(name, table)
         return FileScan(name.lower(), header, {c: "VARCHAR" for c in header}, ROW_COLUMN, rejects)
 
