@@ -31,6 +31,7 @@ from tradetrace.detect.findings import SEVERITIES, read_findings, stable_id
 from tradetrace.engine import Engine
 from tradetrace.engine.base import runs_as
 from tradetrace.engine.dialect import quote_ident
+from tradetrace.engine.rows import insert_rows
 from tradetrace.model.records import Column, TableSpec
 
 CASES = TableSpec(
@@ -223,18 +224,18 @@ def build_cases(
     for i, c in enumerate(cases, start=1):
         c.rank = i
     _upgrade(engine)
-    columns = ", ".join(quote_ident(n) for n in CASES.names)
     with engine.transaction():
         engine.execute("DELETE FROM cases")
+        rows = []
         for c in cases:
             d = c.as_dict()
-            engine.execute(
-                f"INSERT INTO cases ({columns}) VALUES ({', '.join('?' * len(CASES.names))})",
+            rows.append(
                 [c.case_id, c.rank, c.title, c.score, c.severity, json.dumps(c.flags),
                  json.dumps(d["finding_ids"]), json.dumps(c.entities, ensure_ascii=False),
                  json.dumps(c.totals, ensure_ascii=False, default=str), c.totals.get("first_date"),
-                 c.totals.get("last_date"), c.raw_score, json.dumps(c.evidence)],
+                 c.totals.get("last_date"), c.raw_score, json.dumps(c.evidence)]
             )  # fmt: skip
+        insert_rows(engine, "cases", [(col.name, col.type) for col in CASES.columns], rows)
     return cases
 
 

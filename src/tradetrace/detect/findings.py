@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from tradetrace.engine import Engine
+from tradetrace.engine.rows import insert_rows
 from tradetrace.model.records import Column, TableSpec
 
 FLAGS = (
@@ -153,27 +154,15 @@ def store_findings(engine: Engine, detector: str, findings: Sequence[Finding]) -
     base = detector.split("@", 1)[0]
     with engine.transaction():
         engine.execute("DELETE FROM findings WHERE split_part(detector, '@', 1) = ?", [base])
+        rows = []
         for f in findings:
             d = f.as_dict()
-            engine.execute(
-                "INSERT INTO findings VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [
-                    f.finding_id,
-                    f.detector,
-                    _json(f.flags),
-                    f.severity,
-                    f.score,
-                    f.title,
-                    f.explanation,
-                    _json(d["entities"]),
-                    _json(f.record_ids),
-                    f.period_start,
-                    f.period_end,
-                    f.value_usd,
-                    _json(f.metrics),
-                    _json(d["citations"]),
-                ],
-            )
+            rows.append(
+                [f.finding_id, f.detector, _json(f.flags), f.severity, f.score, f.title, f.explanation,
+                 _json(d["entities"]), _json(f.record_ids), f.period_start, f.period_end, f.value_usd,
+                 _json(f.metrics), _json(d["citations"])]
+            )  # fmt: skip
+        insert_rows(engine, "findings", [(c.name, c.type) for c in FINDINGS.columns], rows)
 
 
 def read_findings(engine: Engine, min_score: float = 0.0) -> list[dict[str, Any]]:
