@@ -143,22 +143,54 @@ def _entities(findings: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
     return list(out.values())
 
 
-def _totals(engine: Engine, findings: Sequence[dict[str, Any]]) -> dict[str, Any]:
-    records = sorted({r for f in findings for r in f["record_ids"]})
-    engine.register("_case_records", pa.table({"record_id": pa.array(records, pa.string())}))
-    row = engine.fetchone(
-        "SELECT count(*), sum(value_usd), min(date), max(date) FROM shipments s "
-        "SEMI JOIN _case_records r ON r.record_id = s.record_id"
-    ) or (0, None, None, None)
-    paid = engine.fetchone(
-        "SELECT count(*), sum(amount_usd) FROM payments p SEMI JOIN _case_records r ON r.record_id = p.record_id"
-    ) or (0, None)
-    engine.drop_relation("_case_records")
-    totals: dict[str, Any] = {
-        "shipments": int(row[0]), "shipments_value_usd": round(float(row[1] or 0.0), 2),
-        "payments": int(paid[0]), "payments_value_usd": round(float(paid[1] or 0.0), 2),
-        "first_date": row[2].isoformat() if row[2] else None, "last_date": row[3].isoformat() if row[3] else None,
-    }  # fmt: skip
+def _record_totals(engine: Engine, groups: Sequence[Sequence[dict[str, Any]]]) -> list[dict[str, Any]]:
+    """Per group of findings: the shipments and payments its findings cite, counted and summed
+    once each. One query per table for all groups (a query per case costs a job each on Spark)."""
+    pairs = sorted({(i, r) for i, group in enumerate(groups) for f in group for r in f["record_ids"]})
+    engine.register(
+        "_case_records",
+        pa.table(
+            {
+                "case_no": pa.array([p[0] for p in pairs], pa.int64()),
+                "record_id": pa.array([p[1] for p in pairs], pa.string()),
+            }
+        ),
+    )
+    try:
+        ships = {
+            int(r[0]): r[1:]
+            for r in engine.fetchall(
+                "SELECT r.case_no, count(*), sum(s.value_usd), min(s.date), max(s.date) FROM _case_records r "
+                "JOIN shipments s ON s.record_id = r.record_id GROUP BY r.case_no"
+            )
+        }
+        paid = {
+            int(r[0]): r[1:]
+            for r in engine.fetchall(
+                "SELECT r.case_no, count(*), sum(p.amount_usd) FROM _case_records r "
+                "JOIN payments p ON p.record_id = r.record_id GROUP BY r.case_no"
+            )
+        }
+    finally:
+        engine.drop_relation("_case_records")
+    out = []
+    for i in range(len(groups)):
+        row = ships.get(i, (0, None, None, None))
+        pay = paid.get(i, (0, None))
+        out.append(
+            {
+                "shipments": int(row[0]), "shipments_value_usd": round(float(row[1] or 0.0), 2),
+                "payments": int(pay[0]), "payments_value_usd": round(float(pay[1] or 0.0), 2),
+                "first_date": row[2].isoformat() if row[2] else None,
+                "last_date": row[3].isoformat() if row[3] else None,
+            }
+        )  # fmt: skip
+    return out
+
+
+def _totals(findings: Sequence[dict[str, Any]], totals: dict[str, Any]) -> dict[str, Any]:
+    """The case's totals: ``totals`` (its records', from :func:`_record_totals`) and what its
+    findings say (the route switch, the listed parties)."""
     switch = next((f for f in findings if "ROUTE_SWITCH" in f["flags"]), None)
     if switch:
         m = switch["metrics"]
@@ -193,7 +225,8 @@ def build_cases(
         if float(f["score"]) >= min_score and f["finding_id"] not in dismissed
     ]
     cases: list[Case] = []
-    for group in group_findings(findings, max_entity_findings):
+    groups = group_findings(findings, max_entity_findings)
+    for group, records in zip(groups, _record_totals(engine, groups), strict=True):
         anchor = group[0]["entities"][0]["id"] if group[0]["entities"] else group[0]["finding_id"]
         flags = sorted({fl for f in group for fl in f["flags"]})
         severity = max((f["severity"] for f in group), key=SEVERITIES.index)
@@ -206,7 +239,7 @@ def build_cases(
                 severity,
                 flags,
                 _entities(group),
-                _totals(engine, group),
+                _totals(group, records),
                 raw_score=scored.raw,
                 evidence=scored.detectors,
             )

@@ -56,6 +56,7 @@ _DEFAULT_CONF = {
     "spark.sql.execution.arrow.pyspark.enabled": "true",
     "spark.sql.sources.partitionOverwriteMode": "static",
     "spark.sql.parquet.compression.codec": "zstd",
+    "spark.sql.files.maxRecordsPerFile": "2000000",
     # a correlated scalar subquery (a party's key through its name's cluster) as an aggregate and a
     # hash join; Spark 4's single join for it runs as a nested loop over both sides
     "spark.sql.optimizer.scalarSubqueryUseSingleJoin": "false",
@@ -164,7 +165,9 @@ class SparkEngine(Engine):
             from pyspark.sql import functions as sf
 
             writer = df.withColumn(MONTH, sf.date_format(sf.col(f"`{entry['partition']}`"), "yyyy-MM"))
-            writer.write.mode("append").partitionBy(MONTH).parquet(str(target))
+            # rows of a month together, so that each month gets its own files rather than a file from
+            # every task (maxRecordsPerFile splits a large month)
+            writer.repartition(MONTH).write.mode("append").partitionBy(MONTH).parquet(str(target))
         else:
             writer.write.mode("append").parquet(str(target))
         if mode == "new":
