@@ -114,3 +114,12 @@ def test_a_csv_file_with_an_unclosed_quote_is_read_as_duckdb_reads_it(
     scan = e.scan_csv("src", path, CsvOptions())
     e.fetchall(f"SELECT id, name, {scan.row_column} FROM src ORDER BY {scan.row_column}")
     assert not e.differences, "\n".join(map(str, e.differences))
+
+
+def test_one_process_writes_a_spark_workspace_at_a_time(tmp_path: Path, spark: SparkEngine) -> None:
+    from tradetrace.engine.base import EngineError
+
+    with pytest.raises(EngineError, match="another tradetrace process is writing"):
+        SparkEngine(tmp_path / "spark-ws", "local[1]")
+    spark.close()
+    SparkEngine(tmp_path / "spark-ws", "local[1]").close()  # free again once the first closed

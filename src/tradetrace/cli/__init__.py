@@ -50,11 +50,13 @@ class Ctx:
         holds it: the web app's reads last milliseconds, a writing verb longer."""
         import duckdb
 
+        from tradetrace.engine.base import EngineError
+
         deadline = time.monotonic() + self.settings.lock_wait
         while True:
             try:
                 return workspace(self.settings)
-            except duckdb.IOException as exc:
+            except (duckdb.IOException, EngineError) as exc:  # DuckDB's file lock, the Spark engine's
                 if "lock" not in str(exc).lower() or time.monotonic() >= deadline:
                     raise
                 time.sleep(0.1)

@@ -82,8 +82,10 @@ class SparkEngine(Engine):
             raise EngineError(INSTALL_HINT) from exc
         self.root = Path(workspace) / "spark"
         self.read_only = read_only
+        self._lock_file: Any = None
         if not read_only:
             (self.root / "tables").mkdir(parents=True, exist_ok=True)
+            self._lock_file = _hold(self.root / ".writer.lock")
         settings = {**_DEFAULT_CONF, **(conf or {})}
         builder = SparkSession.builder.appName("tradetrace")
         if master is None and "PYSPARK_GATEWAY_PORT" not in os.environ:
@@ -613,10 +615,29 @@ class SparkEngine(Engine):
     def close(self) -> None:
         if self._txn is not None:
             self.rollback()
+        if self._lock_file is not None:
+            self._lock_file.close()  # releases the writer's lock
+            self._lock_file = None
         for name in [*self._temp, *self.catalog]:
             with contextlib.suppress(Exception):
                 self.spark.catalog.dropTempView(name)
         self._temp.clear()
+
+
+def _hold(path: Path) -> Any:
+    """Take the workspace's writer lock (one writing process at a time, as DuckDB's file lock
+    gives the DuckDB engine); the open file holds it until closed."""
+    import fcntl
+
+    fh = open(path, "a+", encoding="utf-8")  # noqa: SIM115 - held open for the engine's life
+    try:
+        fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        fh.close()
+        raise EngineError(
+            f"{path.parent.parent}: another tradetrace process is writing this Spark workspace (lock)"
+        ) from None
+    return fh
 
 
 def _odd_quotes(path: Path, quote: str) -> bool:
