@@ -56,6 +56,15 @@ def raw_read(path: Path) -> float:
     return time.perf_counter() - t
 
 
+def prepare(rows: int, seed: int) -> tuple[Path, float]:
+    """The simulated files for (rows, seed), and DuckDB's raw read of the shipments (the baseline)."""
+    folder = data(rows, seed)
+    base = raw_read(folder / "shipments.csv")
+    size = (folder / "shipments.csv").stat().st_size
+    print(f"{rows:,} shipment rows ({size / 1e6:,.0f} MB CSV); DuckDB raw read: {base:.2f} s", flush=True)
+    return folder, base
+
+
 def run(settings: Settings, folder: Path) -> tuple[dict[str, float], list[tuple[Any, ...]]]:
     """Every stage on one engine; seconds per stage (detectors as ``detect:NAME``) and the findings."""
     times: dict[str, float] = {}
@@ -98,12 +107,7 @@ def main() -> None:
     ap.add_argument("--engines", default="duckdb,spark")
     ap.add_argument("--json", type=Path, default=None, help="write the times as JSON here")
     args = ap.parse_args()
-    folder = data(args.rows, args.seed)
-    base = raw_read(folder / "shipments.csv")
-    size = (folder / "shipments.csv").stat().st_size
-    print(
-        f"{args.rows:,} shipment rows ({size / 1e6:,.0f} MB CSV); DuckDB raw read: {base:.2f} s", flush=True
-    )
+    folder, base = prepare(args.rows, args.seed)
     results: dict[str, dict[str, float]] = {}
     findings: dict[str, list[tuple[Any, ...]]] = {}
     for engine in args.engines.split(","):

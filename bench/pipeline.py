@@ -19,9 +19,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from engines import raw_read, run
+from engines import prepare, run
 
-from detect import OUT, data
+from detect import OUT
 from tradetrace.settings import Settings
 
 
@@ -30,12 +30,7 @@ def main() -> None:
     ap.add_argument("--rows", type=int, default=10_000_000)
     ap.add_argument("--seed", type=int, default=7)
     args = ap.parse_args()
-    folder = data(args.rows, args.seed)
-    base = raw_read(folder / "shipments.csv")
-    size = (folder / "shipments.csv").stat().st_size
-    print(
-        f"{args.rows:,} shipment rows ({size / 1e6:,.0f} MB CSV); DuckDB raw read: {base:.2f} s", flush=True
-    )
+    folder, base = prepare(args.rows, args.seed)
     settings = Settings(workspace=OUT / f"pipeline-{args.rows}-{args.seed}", progress=False)
     times, findings = run(settings, folder)
     detect = sum(t for s, t in times.items() if s.startswith("detect:"))

@@ -73,6 +73,25 @@ def runs_as(name: str) -> Callable[[Callable[P, R]], Callable[P, R]]:
     return wrap
 
 
+def csv_header(path: Path, options: CsvOptions) -> list[str]:
+    """Column names as written in the file's first record (kept verbatim; blanks named, repeats
+    numbered); ``column0``... when the file has no header."""
+    import csv
+
+    with open(path, encoding="utf-8", newline="") as fh:
+        first = next(csv.reader(fh, delimiter=options.delimiter, quotechar=options.quote), [])
+    if not options.header:
+        return [f"column{i}" for i in range(len(first))]
+    seen: dict[str, int] = {}
+    names = []
+    for i, raw in enumerate(first):
+        base = raw.strip() or f"column{i}"
+        n = seen.get(base, 0)
+        seen[base] = n + 1
+        names.append(base if n == 0 else f"{base}_{n}")
+    return names
+
+
 class EngineError(RuntimeError):
     """A database error, re-raised with the statement that caused it."""
 

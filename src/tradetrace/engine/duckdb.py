@@ -18,6 +18,7 @@ from tradetrace.engine.base import (
     FileScan,
     Params,
     RejectedLine,
+    csv_header,
 )
 from tradetrace.engine.dialect import quote_ident, quote_literal
 
@@ -93,7 +94,7 @@ class DuckDBEngine(Engine):
             "store_rejects = true, rejects_scan = '_tt_reject_scans', rejects_table = '_tt_reject_errors', "
             "auto_detect = false, columns = {cols})"
         )
-        header = self._header(path, options)
+        header = csv_header(path, options)
         cols = "{" + ", ".join(f"{quote_literal(c)}: 'VARCHAR'" for c in header) + "}"
         table = f"_tt_raw_{name}"
         self._run(f"DROP TABLE IF EXISTS {table}", None)
@@ -114,27 +115,6 @@ class DuckDBEngine(Engine):
             row_column=ROW_COLUMN,
             rejects=rejects,
         )
-
-    def _header(self, path: Path, options: CsvOptions) -> list[str]:
-        """Column names as written in the first record (kept verbatim; blanks named)."""
-        import csv
-
-        with open(path, encoding="utf-8", newline="") as fh:
-            reader = csv.reader(fh, delimiter=options.delimiter, quotechar=options.quote)
-            try:
-                first = next(reader)
-            except StopIteration:
-                return []
-        if not options.header:
-            return [f"column{i}" for i in range(len(first))]
-        seen: dict[str, int] = {}
-        names = []
-        for i, raw in enumerate(first):
-            base = raw.strip() or f"column{i}"
-            n = seen.get(base, 0)
-            seen[base] = n + 1
-            names.append(base if n == 0 else f"{base}_{n}")
-        return names
 
     def _number_rows(self, name: str, table: str, columns: list[str], reject_records: list[int]) -> None:
         """Give each parsed row its data-record number, counting rejected records.

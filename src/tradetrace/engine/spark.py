@@ -42,6 +42,7 @@ from tradetrace.engine.base import (
     FileScan,
     Params,
     RejectedLine,
+    csv_header,
 )
 from tradetrace.engine.portability import PortabilityError, lint_tree
 from tradetrace.engine.spark_sql import Step, bind, plan
@@ -180,22 +181,6 @@ class SparkEngine(Engine):
                 shutil.rmtree(old, ignore_errors=True)
         self._expose(name)
 
-    def _conform(self, name: str, df: Any, columns: list[str] | None) -> Any:
-        """``df``'s columns in table ``name``'s order and types; named ``columns`` are taken by
-        position, the table's other columns are NULL."""
-        from pyspark.sql import functions as sf
-
-        given = columns or [c for c, _ in self.catalog[name]["columns"]][: len(df.columns)]
-        if len(given) != len(df.columns):
-            raise EngineError(f"INSERT INTO {name}: {len(df.columns)} values for {len(given)} columns")
-        df = df.toDF(*[f"_c{i}" for i in range(len(df.columns))])
-        position = {c: i for i, c in enumerate(given)}
-        out = []
-        for col, kind in self.catalog[name]["columns"]:
-            src = sf.col(f"_c{position[col]}") if col in position else sf.lit(None)
-            out.append(src.cast(kind).alias(col))
-        return df.select(*out)
-
     # -- statements ---------------------------------------------------------------------
     @contextlib.contextmanager
     def doing(self, where: str) -> Iterator[None]:
@@ -329,17 +314,16 @@ class SparkEngine(Engine):
             if self._temp[step.name] != "table":
                 raise EngineError(f"cannot insert into {step.name}: it is a view")
             current = self.spark.table(step.name)
-            names = step.insert_columns or current.columns[: len(df.columns)]
-            df = df.toDF(*names)
-            from pyspark.sql import functions as sf
-
-            df = df.select(*[(sf.col(f"`{c}`") if c in names else sf.lit(None)).cast(t).alias(c)
-                             for c, t in current.dtypes])  # fmt: skip
+            df = _conform(step.name, df, current.dtypes, step.insert_columns)
             self._materialise(step.name, current.unionByName(df))
             return
         if step.name not in self.catalog:
             raise EngineError(f"INSERT INTO {step.name}: no such table")
-        self._write(step.name, self._conform(step.name, df, step.insert_columns), "append")
+        self._write(
+            step.name,
+            _conform(step.name, df, self.catalog[step.name]["columns"], step.insert_columns),
+            "append",
+        )
 
     def _rewrite(self, step: Step, sql: str) -> None:
         """DELETE and UPDATE: the table's rows as they are to be, written as its new version."""
@@ -367,11 +351,9 @@ class SparkEngine(Engine):
             query = f"SELECT {', '.join(items)} FROM {target}{join}"
         df = self._sql(query, sql)
         if step.name in self._temp:
-            current = self.spark.table(step.name)
-            df = df.select(*[df[f"`{c}`"].cast(t).alias(c) for c, t in current.dtypes])
-            self._materialise(step.name, df)
+            self._materialise(step.name, _conform(step.name, df, self.spark.table(step.name).dtypes, columns))
             return
-        self._write(step.name, self._conform(step.name, df, columns), "new")
+        self._write(step.name, _conform(step.name, df, self.catalog[step.name]["columns"], columns), "new")
 
     def _drop(self, step: Step) -> None:
         if step.name in self._temp:
@@ -446,9 +428,7 @@ class SparkEngine(Engine):
         read again, line by line, by Python's reader."""
         import pyarrow.csv as pacsv
 
-        header = _names(_first_record(path, options)) if options.header else []
-        if not options.header:
-            header = [f"column{i}" for i in range(len(_first_record(path, options)))]
+        header = csv_header(path, options)
         rejects: list[RejectedLine] = []
 
         def bad(row: Any) -> str:
@@ -650,11 +630,6 @@ def _odd_quotes(path: Path, quote: str) -> bool:
     return count % 2 == 1
 
 
-def _first_record(path: Path, options: CsvOptions) -> list[str]:
-    with open(path, encoding="utf-8", newline="") as fh:
-        return next(csv.reader(fh, delimiter=options.delimiter, quotechar=options.quote), [])
-
-
 def _record_numbers(parsed: int, rejected: list[int]) -> pa.Array:
     """The data-record number of each parsed row, counting the rejected records (1-based)."""
     import numpy as np
@@ -663,6 +638,21 @@ def _record_numbers(parsed: int, rejected: list[int]) -> pa.Array:
     thresholds = skips - np.arange(len(skips))
     index = np.arange(1, parsed + 1, dtype=np.int64)
     return pa.array(index + np.searchsorted(thresholds, index, side="right"), pa.int64())
+
+
+def _conform(name: str, df: Any, table: Any, given: list[str] | None) -> Any:
+    """``df``'s columns in the order and types of ``table`` ((name, type) pairs); the columns
+    ``given`` are taken by position, the table's other columns are NULL."""
+    from pyspark.sql import functions as sf
+
+    given = given or [c for c, _ in table][: len(df.columns)]
+    if len(given) != len(df.columns):
+        raise EngineError(f"INSERT INTO {name}: {len(df.columns)} values for {len(given)} columns")
+    df = df.toDF(*[f"_c{i}" for i in range(len(df.columns))])
+    position = {c: i for i, c in enumerate(given)}
+    return df.select(
+        *[(sf.col(f"_c{position[c]}") if c in position else sf.lit(None)).cast(t).alias(c) for c, t in table]
+    )
 
 
 def _struct(columns: list[tuple[str, str]] | list[list[str]]) -> Any:
@@ -675,17 +665,6 @@ def _struct(columns: list[tuple[str, str]] | list[list[str]]) -> Any:
 def _short(sql: str) -> str:
     text = " ".join(sql.split())
     return text if len(text) <= 600 else text[:600] + " …"
-
-
-def _names(first: list[str]) -> list[str]:
-    seen: dict[str, int] = {}
-    names = []
-    for i, raw in enumerate(first):
-        base = raw.strip() or f"column{i}"
-        n = seen.get(base, 0)
-        seen[base] = n + 1
-        names.append(base if n == 0 else f"{base}_{n}")
-    return names
 
 
 def _naive_times(table: pa.Table) -> pa.Table:
