@@ -51,10 +51,11 @@ def test_one_name_in_many_scripts_finds_its_entry(screener: Screener) -> None:
     n = sum(total.values())
     print(f"ranked first {sum(first.values()) / n:.3f}, alerting {sum(alert.values()) / n:.3f}")
     print("missed:", missed)
-    # measured 0.82 ranked first and 0.57 alerting; the misses are mostly Korean, Japanese and Chinese
-    # spellings of the longer listed names (KADYROV, Ramzan Akhmatovich; MADURO MOROS, Nicolas),
-    # ranked first but scored under the threshold by the shifted transcription model
-    assert sum(first.values()) / n >= 0.78
-    assert sum(alert.values()) / n >= 0.52
+    # measured 0.875 ranked first and 0.83 alerting (0.82 and 0.57 before the shorter forms of listed
+    # names, Korean one-word names, Chinese names with middle dots and the refitted transcription
+    # model); the misses: KIM Jong Un in Chinese characters and in the Russian and Hebrew spellings
+    # of Korean, KHAMENEI in several scripts, 普京 alone, Korean 람잔 for Ramzan
+    assert sum(first.values()) / n >= 0.85
+    assert sum(alert.values()) / n >= 0.79
     # every name written in Latin letters is ranked first
     assert first["Latin"] == total["Latin"]

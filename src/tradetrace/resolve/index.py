@@ -40,6 +40,7 @@ import numpy.typing as npt
 from tradetrace.resolve.identifiers import id_key
 from tradetrace.resolve.romanise import convention_keys
 from tradetrace.resolve.score import Side, Sims, token_sim
+from tradetrace.resolve.short_names import short_names
 from tradetrace.resolve.text import NameForm, analyse, ocr_key, phonetic_key, terms
 from tradetrace.resolve.transcribe import (
     FLOOR,
@@ -47,6 +48,7 @@ from tradetrace.resolve.transcribe import (
     fine_sim,
     fold,
     min_fine,
+    native_close,
     readings,
     skeletons,
     sound_keys,
@@ -172,7 +174,16 @@ class ListIndex:
         self.forms: list[NameForm] = []
         for e_idx, entry in enumerate(self.entries):
             seen: set[tuple[tuple[str, ...], tuple[str, ...]]] = set()
-            for text, ntype in entry.names:
+            names = list(entry.names)
+            if entry.kind == "person":
+                # the shorter forms the press writes (no patronymic, one family name): see short_names
+                names += [
+                    (short, "derived")
+                    for text, t in entry.names
+                    if t != "weak"
+                    for short in short_names(text)
+                ]
+            for text, ntype in names:
                 form = analyse(text, _analysis_kind(entry.kind))
                 if not form.tokens or (form.tokens, form.glued) in seen:
                     continue
@@ -214,13 +225,15 @@ class ListIndex:
                     postings[a + b].add(n_idx)
         self.vocab: list[str] = sorted(postings)
         self.vid: dict[str, int] = {t: i for i, t in enumerate(self.vocab)}
-        n_names = max(len(self.forms), 1)
+        # a word's rarity is counted over the listed names, not the shorter forms derived from them
+        derived = {n for n, t in enumerate(self.name_type) if t == "derived"}
+        n_names = max(len(self.forms) - len(derived), 1)
         generic = terms().generic_words
         idf = np.empty(len(self.vocab), dtype=np.float64)
         self.postings: list[npt.NDArray[np.int32]] = []
         for i, tok in enumerate(self.vocab):
             ids = postings[tok]
-            df = len(ids)
+            df = max(len(ids - derived), 1) if derived else len(ids)
             if tok in generic:
                 df = max(df, n_names // 2)
             idf[i] = math.log((n_names + 1) / (df + 0.5))
@@ -301,7 +314,11 @@ class ListIndex:
         if strict:
             sims = {v: h for v, h in sims.items() if h[1] == "exact"}
         if written:
-            sims = dict(sims)
+            # the Latin reading of a transcribed word meets a list word by chance letters (``hsyn``,
+            # ``khazein``): whatever meets it other than exactly is a transcription and is scored so
+            sims = {
+                v: h if h[1] in ("exact", "variant") else (h[0], "transcription") for v, h in sims.items()
+            }
             for v, hit in self.transcribed(written).items():
                 if hit[0] > sims.get(v, (0.0, ""))[0]:
                     sims[v] = hit
@@ -317,9 +334,11 @@ class ListIndex:
             folded: dict[str, list[int]] = defaultdict(list)
             words = {t for form in self.forms for t in (*form.tokens, *form.glued)}  # not pairs joined
             for i, tok in enumerate(self.vocab):
-                if len(tok) < 3 or not tok.isalpha() or tok not in words:
+                if len(tok) < 2 or not tok.isalpha() or tok not in words:
                     continue
-                folded[fold(tok)].append(i)
+                folded[fold(tok)].append(i)  # two letters too: a Korean syllable (은, un)
+                if len(tok) < 3:
+                    continue
                 for key in skeletons(tok):
                     exact[key].append(i)
                     for d in deletions(key):
@@ -350,7 +369,12 @@ class ListIndex:
             for v in vids:
                 fine = fine_sim(written, self.vocab[v])
                 sim = transcription_sim(key, one_deleted, fine)
-                if fine >= need and sim >= FLOOR and sim > out.get(v, (0.0, ""))[0]:
+                if (
+                    fine >= need
+                    and sim >= FLOOR
+                    and sim > out.get(v, (0.0, ""))[0]
+                    and native_close(written, self.vocab[v])
+                ):
                     out[v] = (sim, "transcription")
 
         for reading in readings(written):
@@ -438,7 +462,12 @@ class ListIndex:
                 written = self._written[v]
                 fine = fine_sim(written, token)
                 sim = transcription_sim(key, False, fine)
-                if fine >= min_fine(written) and sim >= FLOOR and sim > out.get(v, (0.0, ""))[0]:
+                if (
+                    fine >= min_fine(written)
+                    and sim >= FLOOR
+                    and sim > out.get(v, (0.0, ""))[0]
+                    and native_close(written, token)
+                ):
                     out[v] = (sim, "transcription")
         for variant in self.variants.get(token, ()):
             v2 = self.vid.get(variant)

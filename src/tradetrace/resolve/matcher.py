@@ -20,7 +20,7 @@ from tradetrace.model.country import normalize_country
 from tradetrace.resolve.identifiers import describe, id_key
 from tradetrace.resolve.index import Entry, ListIndex, load_index
 from tradetrace.resolve.score import Model, NameScore, Side, Sims, load_model, name_features, sigmoid
-from tradetrace.resolve.text import NameForm, analyse
+from tradetrace.resolve.text import NameForm, analyse, scripts_of
 
 if TYPE_CHECKING:
     from tradetrace.engine import Engine
@@ -28,6 +28,7 @@ if TYPE_CHECKING:
 __all__ = ["Candidate", "Match", "Query", "Screener"]
 
 _KINDS = {"person": "person", "individual": "person", "company": "company", "organization": "company"}
+_LATIN = frozenset({"Latin"})
 _KINDS.update({"organisation": "company", "entity": "company", "vessel": "vessel", "aircraft": "aircraft"})
 
 
@@ -153,6 +154,15 @@ class Screener:
         # are generic words that only add noise), else on the person reading
         base = as_org if as_org is not None and as_org.tokens else as_person
         blocked = set(idx.block(base, self.block_limit, self.min_share)[0].tolist()) if base else set()
+        if (
+            as_person is not None
+            and as_org is not None
+            and base is as_org
+            and set(as_person.glued) - set(as_org.glued)
+        ):
+            # a person reading with words of its own (a Korean or Chinese name split into family and
+            # given name) finds its candidates too
+            blocked.update(idx.block(as_person, self.block_limit, self.min_share)[0].tolist())
         for n in sorted(blocked):
             by_entry.setdefault(idx.name_entry[n], []).append(n)
         id_hits: dict[int, tuple[str, str]] = {}
@@ -161,10 +171,16 @@ class Screener:
             by_entry.setdefault(e, [])
         country = normalize_country(query.country) if query.country else None
         out: list[Candidate] = []
+        # the shorter forms of listed person names (short_names.py) serve queries written in another
+        # script; a Latin query keeps the weights fitted on Latin spellings, which already allow for
+        # a word of the listed name left out
+        derived = not (scripts_of(query.name) <= _LATIN)
         for e, names in by_entry.items():
             entry = idx.entries[e]
+            if not derived:
+                names = [n for n in names if idx.name_type[n] != "derived"]
             if not names:
-                names = idx.entry_names[e][:5]
+                names = [n for n in idx.entry_names[e] if derived or idx.name_type[n] != "derived"][:5]
             best: tuple[float, int, NameScore] | None = None
             qf = qforms["person" if entry.kind == "person" else "other"]
             for n in names:
@@ -179,6 +195,8 @@ class Screener:
                 ntype = idx.name_type[n]
                 if ntype == "weak":
                     logit += model.prior("weak_alias")
+                elif ntype == "derived":
+                    logit += model.prior("derived_name")
                 elif ntype != "primary":
                     logit += model.prior("alias")
                 if best is None or logit > best[0]:

@@ -37,6 +37,7 @@ from rapidfuzz.distance import OSA, JaroWinkler
 
 from tradetrace.resolve.romanise import convention_keys
 from tradetrace.resolve.text import ocr_key, phonetic_key
+from tradetrace.resolve.transcribe import skeletons
 
 __all__ = [
     "NAME_FEATURES",
@@ -134,6 +135,7 @@ class Alignment:
     strong: int
     in_order: float
     transcribed: float = 0.0  # share of the query's weight met by transcription (see transcribe.py)
+    sounds: int = 0  # consonant classes of the entry words met (the evidence of a transcription)
 
 
 Sims = Sequence[Mapping[int, tuple[float, str]]]
@@ -208,9 +210,11 @@ def align(q: Side, sims: Sims, c: Side) -> Alignment:
         pairs.append((qi, cj, s, how))
     q_weights = list(q.weights)
     evidence = matched_q = matched_c = exact = transcribed = 0.0
-    strong = 0
+    strong = sounds = 0
     for qi, cj, s, how in pairs:
         w = sum(c_w[j] for j in cj)
+        if how != "initial":
+            sounds += sum(consonant_classes(c_tok[j]) for j in cj)
         if how == "initial":
             w_q = min(q_weights[qi[0]], w)
             q_weights[qi[0]] = w_q
@@ -244,7 +248,15 @@ def align(q: Side, sims: Sims, c: Side) -> Alignment:
         strong,
         in_order if len(pairs) > 1 else 0.5,
         transcribed / q_total,
+        sounds,
     )
+
+
+@lru_cache(maxsize=500_000)
+def consonant_classes(word: str) -> int:
+    """How many consonant classes a word's sound has (``vladimir`` 5, ``ali`` 1): two words that agree
+    on many classes agree by chance far less often than two that agree on one or two."""
+    return min((len(k) for k in skeletons(word)), default=0)
 
 
 NAME_FEATURES = (
@@ -262,6 +274,7 @@ NAME_FEATURES = (
     "cov_product",
     "transcribed",
     "translated",
+    "sounds",
 )
 
 
@@ -303,6 +316,7 @@ def name_features(forms: Sequence[tuple[str, Side, Sims, Side]]) -> NameScore:
             "cov_product": a.q_cov * a.c_cov,
             "transcribed": a.transcribed,
             "translated": 1.0 if form == "translated" else 0.0,
+            "sounds": min(a.sounds, 12) / 12.0,
         }
         rank = feats["min_cov"] * 2 + feats["q_cov"] + feats["c_cov"] + 0.1 * feats["evidence"]
         if best is None or rank > best_rank:

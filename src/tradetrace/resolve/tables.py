@@ -29,7 +29,11 @@ PARTY_MATCHES = TableSpec(
         Column("entry_id", "VARCHAR", "the publisher's id of the entry (OFAC ent_num...)", True),
         Column("entry_name", "VARCHAR", "the entry's primary name", True, NAME),
         Column("matched_name", "VARCHAR", "the entry name that matched best", True, NAME),
-        Column("name_type", "VARCHAR", "primary, aka, fka, nka or weak"),
+        Column(
+            "name_type",
+            "VARCHAR",
+            "primary, aka, fka, nka, weak, or derived (a shorter form of a listed person name: resolve/short_names.py)",
+        ),
         Column("entry_kind", "VARCHAR", "person, company, vessel, aircraft or unknown"),
         Column("entry_hash", "VARCHAR", "hash of the entry's identifying content (names, ids, dates...)"),
         Column("score", "DOUBLE", "calibrated probability that party and entry are the same", True),

@@ -47,7 +47,7 @@ from rigour.names import remove_org_types, remove_person_prefixes
 from rigour.text import ascii_text
 
 from tradetrace.resolve.russian import spelling_key, synonym_groups, translated_words
-from tradetrace.resolve.transcribe import LOSSY_SCRIPTS, sound_keys
+from tradetrace.resolve.transcribe import LOSSY_SCRIPTS, foreign_word, sound_keys
 
 __all__ = [
     "NameForm",
@@ -61,6 +61,7 @@ __all__ = [
 ]
 
 _WORD_SPLIT = re.compile(r"[\s,;/|·・‧•]+")
+_NAME_DOTS = re.compile(r"[·・‧•]")
 _TOKEN = re.compile(r"[a-z0-9]+")
 _LATIN = re.compile(r"[A-Za-z]")
 _HAN_LEGAL = ("股份有限公司", "有限责任公司", "有限公司", "集团公司", "公司")
@@ -110,6 +111,7 @@ class Terms:
     variants: dict[str, frozenset[str]]
     han_terms: dict[str, tuple[str, ...]]
     han_markers: frozenset[str]
+    patronymic_endings: tuple[str, ...] = ()
 
 
 @cache
@@ -147,6 +149,7 @@ def terms() -> Terms:
         variants=variants,
         han_terms={str(k): tuple(str(v).split()) for k, v in (raw.get("han_terms") or {}).items()},
         han_markers=frozenset(str(c) for c in raw.get("han_place_markers") or ()),
+        patronymic_endings=tuple(str(e) for e in raw.get("patronymic_endings") or ()),
     )
 
 
@@ -213,21 +216,33 @@ def to_ascii(text: str) -> str:
     return out
 
 
-def _han_words(word: str, person: bool) -> list[list[str]]:
-    """Syllables of a word written in Han characters, grouped into glued words.
+def _han_words(word: str, person: bool, foreign: bool = False) -> list[tuple[list[str], str]]:
+    """Syllables of a word written in Han characters, grouped into glued words, each with the
+    characters it was read from.
 
     A person name of two to four characters is family name + given name
     (``[["zhang"], ["xiao", "ming"]]``); anything longer is one word, less a
-    trailing legal form (有限公司...).
+    trailing legal form (有限公司...). A part of a foreign name (``拉姆赞·卡德罗夫``) is one word
+    of syllables glued: each character only writes a sound of it (``lamuzan``).
     """
     for suffix in _HAN_LEGAL:
         if not person and word.endswith(suffix) and len(word) > len(suffix):
             word = word[: -len(suffix)]
             break
     syllables = _TOKEN.findall(to_ascii(word).lower())
+    if foreign:
+        return [(["".join(syllables)], word)] if syllables else []
     if person and 2 <= len(word) <= 4 and len(syllables) >= 2:
-        return [syllables[:1], syllables[1:]]
-    return [syllables]
+        return [(syllables[:1], word[:1]), (syllables[1:], word[1:])]
+    return [(syllables, word)]
+
+
+def _hangul_words(word: str, person: bool) -> list[tuple[list[str], str]]:
+    """A Korean person name written as one word of two to four syllables (김정은): family name (the
+    first syllable) and given name, each read on its own; anything else as one word."""
+    if person and 2 <= len(word) <= 4 and all(_script(ch) == "Hangul" for ch in word):
+        return [(_TOKEN.findall(to_ascii(part).lower()), part) for part in (word[:1], word[1:])]
+    return [(_TOKEN.findall(to_ascii(word).lower()), word)]
 
 
 def _pinyin_words(chunk: str) -> list[str]:
@@ -370,14 +385,21 @@ def analyse(name: str, kind: str | None = None) -> NameForm:
     seq: list[tuple[int, str]] = []
     idx = 0
     words = [w for w in _WORD_SPLIT.split(text) if w]
+    # a name written with a middle dot between its parts is a foreign name written by its sounds
+    foreign = len(words) > 1 and bool(_NAME_DOTS.search(text))
+    written: list[tuple[list[str], str]] = []  # glued words with what they were read from
     for word in words:
+        one_name = len(words) == 1 and (person or (kind is None and len(word) <= 4))
         if not word.isascii() and "Han" in scripts_of(word):
             # family + given name only when the name is one word of Han characters
-            groups = _han_words(word, len(words) == 1 and (person or (kind is None and len(word) <= 4)))
+            groups = _han_words(word, one_name, foreign)
+        elif not word.isascii() and not org and "Hangul" in scripts_of(word):
+            groups = _hangul_words(word, one_name)
         else:
-            groups = [_TOKEN.findall(to_ascii(word).lower())]
-        for group in groups:
+            groups = [(_TOKEN.findall(to_ascii(word).lower()), word)]
+        for group, part in groups:
             seq.extend((idx, tok) for tok in group)
+            written.append((group, part))
             idx += 1
     legal: list[str] = []
     affixes: list[str] = []
@@ -430,10 +452,14 @@ def analyse(name: str, kind: str | None = None) -> NameForm:
     sounds: list[tuple[str, str]] = []
     if scripts & LOSSY_SCRIPTS:
         kept = set(glued)
-        for word in words:
-            tok = "".join(_TOKEN.findall(to_ascii(word).lower()))
-            if tok in kept and scripts_of(word) & LOSSY_SCRIPTS and sound_keys(word):
-                sounds.append((tok, word))
+        split = set(tokens)
+        for group, part in written:
+            tok = "".join(group)
+            if tok in kept and scripts_of(part) & LOSSY_SCRIPTS and sound_keys(part):
+                sounds.append((tok, foreign_word(part) if foreign else part))
+            if len(group) > 1 and len(group) == len(part) and "Hangul" in scripts_of(part):
+                # a Korean given name's syllables, each also read on its own (정은: Jong Un)
+                sounds += [(t, ch) for t, ch in zip(group, part, strict=True) if t in split and t not in kept]
     return NameForm(
         name, tokens, glued, tuple(legal), tuple(affixes), scripts, tuple(translated), tuple(sounds)
     )

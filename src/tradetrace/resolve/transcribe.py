@@ -48,7 +48,9 @@ __all__ = [
     "deletions",
     "fine_sim",
     "fold",
+    "foreign_word",
     "min_fine",
+    "native_close",
     "readings",
     "skeletons",
     "sound_keys",
@@ -156,6 +158,9 @@ def _script_head(word: str) -> str:
 # ICU's Arabic-Latin marks the letters a Latin spelling writes as vowels: ayn and hamza (ʿ ʾ), and the
 # feminine ending ة (ẗ); read them as a, so that علي is aly (Ali), not ly
 _ARABIC_VOWELISH = str.maketrans({"ʿ": "a", "ʾ": "a", "ẗ": "a"})
+# Persian, Urdu and the Turkic languages say ذ ض ظ as z and ث as s (رمضان, Ramzan; ذاکر, Zakir)
+# where Arabic says dh, d, z and th: one more reading with those values
+_PERSIAN_VALUES = str.maketrans({"\u0630": "z", "\u0636": "z", "\u0638": "z", "\u062b": "s"})
 
 
 _ARABIC_ARTICLE = "\u0627\u0644"  # al-
@@ -177,6 +182,9 @@ def readings(word: str) -> tuple[str, ...]:
     first = [ascii_text(word), anyascii(word)]
     if _script_head(word) == "ARABIC":
         first.append(ascii_text(_arabic_latin().transliterate(word).translate(_ARABIC_VOWELISH)))
+        persian = word.translate(_PERSIAN_VALUES)
+        if persian != word:
+            first.append(ascii_text(_arabic_latin().transliterate(persian)))
         if word.startswith(_ARABIC_ARTICLE) and len(word) >= 5:
             # the article written on (الشاهبندر), where a Latin list writes the name without it
             first += readings(word[len(_ARABIC_ARTICLE) :])
@@ -184,6 +192,8 @@ def readings(word: str) -> tuple[str, ...]:
         joined = "".join(_LETTERS.findall(reading.lower()))
         if joined and joined not in out:
             out.append(joined)
+    if _script_head(word) == "HANGUL":
+        out += [r for r in _korean_spellings(out[0]) if r not in out] if out else []
     pattern = _EPENTHETIC.get(_script_head(word))
     if pattern is not None:
         for r in list(out):
@@ -191,6 +201,23 @@ def readings(word: str) -> tuple[str, ...]:
             if bare and bare not in out:
                 out.append(bare)
     return tuple(out)
+
+
+# ICU writes Hangul in the Revised Romanization (2000); lists mostly write Korean names as
+# McCune-Reischauer (1939) without its breves, or as North Korea's official spelling of it: eo and eu
+# are o and u there, and a word's first g, d, b, j are k, t, p, ch in McCune-Reischauer
+_RR_VOWELS = (("eo", "o"), ("eu", "u"))
+_MR_INITIAL = {"g": "k", "d": "t", "b": "p", "j": "ch"}
+
+
+def _korean_spellings(rr: str) -> list[str]:
+    """The other spellings of a Korean word read in the Revised Romanization (``jeong``: ``jong``,
+    ``chong``)."""
+    dprk = rr
+    for a, b in _RR_VOWELS:
+        dprk = dprk.replace(a, b)
+    mr = _MR_INITIAL.get(dprk[:1], dprk[:1]) + dprk[1:] if dprk else dprk
+    return list(dict.fromkeys(x for x in (dprk, mr) if x != rr))
 
 
 def _letters(ascii_word: str) -> str:
@@ -284,10 +311,33 @@ def fine_sim(word: str, candidate: str) -> float:
 # a transcription into these scripts must follow the Latin name closely to count
 _NATIVE_FINE = {"CJK": 0.85, "HANGUL": 0.85}
 FLOOR = 0.75
+# how a word of a name written with middle dots between its parts (拉姆赞·卡德罗夫) is passed on: it
+# is known to write a foreign name's sounds, so the closeness asked of native names does not apply
+FOREIGN_MARK = "\u00b7"
+
+
+def foreign_word(word: str) -> str:
+    """``word`` marked as part of a foreign name written by its sounds (see :func:`min_fine`)."""
+    return word if word.endswith(FOREIGN_MARK) else word + FOREIGN_MARK
+
+
+def native_close(word: str, candidate: str) -> bool:
+    """Whether a word written in Han characters, not marked foreign, is spelt close enough to an
+    ASCII ``candidate`` letter for letter (Indel similarity 0.8 or more with its pinyin): Chinese
+    writes its own names in characters, with an exact romanisation, and foreign names with middle
+    dots; the folded comparison of :func:`fine_sim` alone would take the syllable ``wen`` for
+    ``wang``. (Korean writes foreign names in Hangul with spaces, as its own, so Hangul is left to
+    :func:`min_fine`.)"""
+    if word.endswith(FOREIGN_MARK) or _script_head(word) != "CJK":
+        return True
+    return max((Indel.normalized_similarity(r, candidate) for r in readings(word)), default=0.0) >= 0.8
 
 
 def min_fine(word: str) -> float:
-    """The least :func:`fine_sim` at which a word written in this script counts as a transcription."""
+    """The least :func:`fine_sim` at which a word written in this script counts as a transcription
+    (none for a word marked by :func:`foreign_word`)."""
+    if word.endswith(FOREIGN_MARK):
+        return 0.0
     return _NATIVE_FINE.get(_script_head(word), 0.0)
 
 
