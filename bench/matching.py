@@ -14,8 +14,8 @@ anything scores at or above it.
 2. the three matchers on a stratified sample (``--baseline-*``):
    * tradetrace;
    * a plain rapidfuzz ``WRatio`` brute force over every SDN name and alias;
-   * nomenklatura's ``logic-v2`` (``pip install -e .[bench]``; skipped with a
-     message when it is not installed). It is a pairwise scorer: yente finds
+   * nomenklatura's ``logic-v2`` (``pip install -e .[bench]``, or in an environment of its own
+     given by ``--nk-python``; skipped with a message when neither is there). It is a pairwise scorer: yente finds
      its candidates with Elasticsearch, which is not available here, so it
      scores the union of tradetrace's and rapidfuzz's ten best entries;
    each at its own threshold tuned to the same false-alert rate on the
@@ -30,14 +30,19 @@ anything scores at or above it.
    * the UN list's original-script names (Arabic, Cyrillic) against the UN
      list without them;
    * CLDR's exemplar cities in 28 locales against their English names,
-     counted by ranking only (a one-word place name is not a person).
+     counted by ranking only (a one-word place name is not a person);
+   * titled SDN names, the SDN's Russian-language names of Russian firms, and six listed persons
+     as other languages' press writes them (``tests/resolve/many_scripts_cases.csv``).
 """
 
 from __future__ import annotations
 
 import argparse
+import csv
+import json
 import multiprocessing as mp
 import random
+import subprocess
 import tempfile
 import time
 from collections import defaultdict
@@ -113,6 +118,41 @@ def rapidfuzz_top(entries: Sequence[Entry], cases: list[Case], workers: int) -> 
     return out
 
 
+NK_PYTHON: str | None = None  # an interpreter with nomenklatura (--nk-python), see logic_v2_worker.py
+
+
+def _nomenklatura_elsewhere(
+    entries: Sequence[Entry], cases: list[Case], candidates: list[list[str]]
+) -> list[Top] | None:
+    """logic-v2 scored by ``logic_v2_worker.py`` in the interpreter given by ``--nk-python``."""
+    if not NK_PYTHON:
+        return None
+    by_id = {e.entry_id: e for e in entries}
+    wanted = {i for ids in candidates for i in ids}
+    payload = {
+        "entries": {
+            i: {
+                "kind": by_id[i].kind,
+                "names": list(by_id[i].names),
+                "birth_dates": list(by_id[i].birth_dates),
+            }
+            for i in wanted
+        },
+        "cases": [[c.query, ids] for c, ids in zip(cases, candidates, strict=True)],
+    }
+    done = subprocess.run(
+        [NK_PYTHON, str(Path(__file__).with_name("logic_v2_worker.py"))],
+        input=json.dumps(payload),
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if done.returncode != 0:
+        print(f"  logic-v2 worker failed: {done.stderr.strip()[-500:]}")
+        return None
+    return [(e, float(s)) for e, s in json.loads(done.stdout)]
+
+
 def nomenklatura_top(
     entries: Sequence[Entry], cases: list[Case], candidates: list[list[str]]
 ) -> list[Top] | None:
@@ -120,7 +160,7 @@ def nomenklatura_top(
         from followthemoney import model
         from nomenklatura.matching import LogicV2
     except ImportError:
-        return None
+        return _nomenklatura_elsewhere(entries, cases, candidates)
     schema = {"person": "Person", "company": "Company", "vessel": "Vessel", "aircraft": "Airplane"}
     by_id = {e.entry_id: e for e in entries}
     proxies: dict[str, Any] = {}
@@ -212,7 +252,14 @@ def main() -> None:
         "--cities", type=Path, default=ROOT / "tests" / "data" / "matching" / "cldr_exemplar_cities.csv"
     )
     ap.add_argument("--every", type=int, default=3, help="take a random 1/n of the new groups' cases")
+    ap.add_argument(
+        "--nk-python",
+        help="a Python interpreter with nomenklatura installed, when it cannot be installed here "
+        "(nomenklatura 4.17 requires duckdb<2): logic-v2 runs there (bench/logic_v2_worker.py)",
+    )
     args = ap.parse_args()
+    global NK_PYTHON
+    NK_PYTHON = args.nk_python
     print(f"seed {args.seed}")
     with tempfile.TemporaryDirectory() as tmp:
         ws = Workspace(Settings(workspace=Path(tmp), progress=False))
@@ -297,6 +344,13 @@ def main() -> None:
     groups_side_by_side(args, screener, {n: r["threshold"] for n, r in results.items()})
 
 
+def many_scripts_cases() -> list[Case]:
+    """``tests/resolve/many_scripts_cases.csv``: 72 spellings of six SDN-listed heads of state and
+    officials in 25 scripts, written down by hand from other languages' press (kind: the script)."""
+    with (ROOT / "tests" / "resolve" / "many_scripts_cases.csv").open(encoding="utf-8", newline="") as fh:
+        return [Case(r["query"], r["entry_id"], f"press:{r['script']}", "many") for r in csv.DictReader(fh)]
+
+
 def _share(cases: list[Case], args: argparse.Namespace) -> list[Case]:
     """A random ``1/--every`` of the cases, in their order (the sets cycle through their kinds)."""
     keep = sorted(random.Random(args.seed).sample(range(len(cases)), len(cases) // args.every))
@@ -323,6 +377,7 @@ def groups_side_by_side(args: argparse.Namespace, screener: Screener, thresholds
         ("UN original script", un, original_script_cases(next(un_dir.glob("*.xml")), half=1), True),
         ("CLDR cities (ranked first)", cities, _share(city_eval, args), False),
         ("titles and honorifics", screener, _share(titled_cases(sdn_csv, half=1), args), True),
+        ("six listed persons as the world's press writes them", screener, many_scripts_cases(), True),
     ]
     # the SDN's Russian-language aliases of Russian firms, against the list without them, and the same
     # queries against the list without their firms (negatives: what they alert on instead)

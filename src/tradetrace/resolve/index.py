@@ -227,6 +227,7 @@ class ListIndex:
         self.vid: dict[str, int] = {t: i for i, t in enumerate(self.vocab)}
         # a word's rarity is counted over the listed names, not the shorter forms derived from them
         derived = {n for n, t in enumerate(self.name_type) if t == "derived"}
+        self.derived_names = np.fromiter(sorted(derived), dtype=np.int64, count=len(derived))
         n_names = max(len(self.forms) - len(derived), 1)
         generic = terms().generic_words
         idf = np.empty(len(self.vocab), dtype=np.float64)
@@ -479,9 +480,10 @@ class ListIndex:
         return out
 
     def block(
-        self, form: NameForm, limit: int = 40, min_share: float = 0.0
+        self, form: NameForm, limit: int = 40, min_share: float = 0.0, derived: bool = True
     ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float64]]:
-        """The ``limit`` names that share the most (weighted) words with ``form``, best first.
+        """The ``limit`` names that share the most (weighted) words with ``form``, best first
+        (without the shorter forms of listed names unless ``derived``).
 
         Returns name ids and their summed weights; names whose sum is below
         ``min_share`` of the query's own weight are left out (the best three
@@ -515,6 +517,8 @@ class ListIndex:
         acc: npt.NDArray[np.float64] = np.bincount(
             ids, weights=np.repeat(values, lengths), minlength=len(self.forms)
         ).astype(np.float64, copy=False)
+        if not derived and self.derived_names.size:
+            acc[self.derived_names] = 0.0
         hit: npt.NDArray[np.int64] = np.flatnonzero(acc).astype(np.int64, copy=False)
         scaled = acc[hit] / np.sqrt(self.name_norm[hit])
         if len(hit) > limit:

@@ -153,7 +153,10 @@ class Screener:
         # block once: on the organisation reading when there is one (legal forms
         # are generic words that only add noise), else on the person reading
         base = as_org if as_org is not None and as_org.tokens else as_person
-        blocked = set(idx.block(base, self.block_limit, self.min_share)[0].tolist()) if base else set()
+        derived = not (scripts_of(query.name) <= _LATIN)
+        blocked = (
+            set(idx.block(base, self.block_limit, self.min_share, derived)[0].tolist()) if base else set()
+        )
         if (
             as_person is not None
             and as_org is not None
@@ -162,7 +165,7 @@ class Screener:
         ):
             # a person reading with words of its own (a Korean or Chinese name split into family and
             # given name) finds its candidates too
-            blocked.update(idx.block(as_person, self.block_limit, self.min_share)[0].tolist())
+            blocked.update(idx.block(as_person, self.block_limit, self.min_share, derived)[0].tolist())
         for n in sorted(blocked):
             by_entry.setdefault(idx.name_entry[n], []).append(n)
         id_hits: dict[int, tuple[str, str]] = {}
@@ -172,9 +175,8 @@ class Screener:
         country = normalize_country(query.country) if query.country else None
         out: list[Candidate] = []
         # the shorter forms of listed person names (short_names.py) serve queries written in another
-        # script; a Latin query keeps the weights fitted on Latin spellings, which already allow for
-        # a word of the listed name left out
-        derived = not (scripts_of(query.name) <= _LATIN)
+        # script (see ``derived`` above); a Latin query keeps the weights fitted on Latin spellings,
+        # which already allow for a word of the listed name left out
         for e, names in by_entry.items():
             entry = idx.entries[e]
             if not derived:

@@ -231,7 +231,16 @@ def _letters(ascii_word: str) -> str:
 
 @lru_cache(maxsize=500_000)
 def skeletons(ascii_word: str) -> frozenset[str]:
-    """Consonant-class skeletons of an ASCII word (a few when letters are ambiguous)."""
+    """Consonant-class skeletons of an ASCII word (a few when letters are ambiguous). A ``kh`` (the
+    Russian х, the Arabic and Persian خ) is also read as the ``h`` that kana, Hangul and Chinese
+    write for it (Khamenei: ハーメネイー, 하메네이, 哈梅内伊)."""
+    keys = _skeletons(ascii_word)
+    if "kh" in ascii_word:
+        keys |= _skeletons(ascii_word.replace("kh", "h"))
+    return keys
+
+
+def _skeletons(ascii_word: str) -> frozenset[str]:
     t = _letters(ascii_word)
     choices: list[tuple[str, ...]] = []
     last = ""
