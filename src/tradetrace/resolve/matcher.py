@@ -29,6 +29,7 @@ __all__ = ["Candidate", "Match", "Query", "Screener"]
 
 _KINDS = {"person": "person", "individual": "person", "company": "company", "organization": "company"}
 _LATIN = frozenset({"Latin"})
+_SPLIT_SCRIPTS = frozenset({"Han", "Hangul"})  # a person's name in one word is split only in these
 _KINDS.update({"organisation": "company", "entity": "company", "vessel": "vessel", "aircraft": "aircraft"})
 
 
@@ -161,6 +162,7 @@ class Screener:
             as_person is not None
             and as_org is not None
             and base is as_org
+            and as_person.scripts & _SPLIT_SCRIPTS
             and set(as_person.glued) - set(as_org.glued)
         ):
             # a person reading with words of its own (a Korean or Chinese name split into family and

@@ -210,11 +210,9 @@ def align(q: Side, sims: Sims, c: Side) -> Alignment:
         pairs.append((qi, cj, s, how))
     q_weights = list(q.weights)
     evidence = matched_q = matched_c = exact = transcribed = 0.0
-    strong = sounds = 0
+    strong = 0
     for qi, cj, s, how in pairs:
         w = sum(c_w[j] for j in cj)
-        if how != "initial":
-            sounds += sum(consonant_classes(c_tok[j]) for j in cj)
         if how == "initial":
             w_q = min(q_weights[qi[0]], w)
             q_weights[qi[0]] = w_q
@@ -230,6 +228,12 @@ def align(q: Side, sims: Sims, c: Side) -> Alignment:
             exact += w
         elif how == "transcription":
             transcribed += w_q * s
+    # only the model of transcriptions weighs the consonant classes met: counted for those alone
+    sounds = (
+        sum(consonant_classes(c_tok[j]) for _, cj, _, how in pairs if how != "initial" for j in cj)
+        if transcribed
+        else 0
+    )
     q_total = sum(q_weights) or 1.0
     c_total = sum(c_w) or 1.0
     q_un = sum(q_weights[i] for i in range(len(q_weights)) if i not in used_q)
