@@ -64,11 +64,15 @@ def test_translated_names_of_listed_russian_firms_are_found(held_out: tuple[list
     assert len(cases) > 600
     latin = {c.query for c in cases if c.kind == "translated:latin"}
     assert not any(n in latin for e in entries for n, _ in e.names)  # the aliases are off the list
-    result = evaluate(Screener(ListIndex(entries)), cases)
-    # measured 0.58 on this half (0.34 without the translated reading); the rest are abbreviations
+    screener = Screener(ListIndex(entries))
+    # the shipped calibration carries the model of translated names (a refit of the transcription
+    # model once dropped it, and this half fell to 0.557 under the Latin weights)
+    assert screener.model.translated and screener.model.transcribed
+    result = evaluate(screener, cases)
+    # measured 0.573 on this half (0.34 without the translated reading); the rest are abbreviations
     # (AO VZPS), other names (KOMPANIYA AMG for ALFA MACHINERY GROUP) and short forms the English
     # entry spells out
-    assert result.recall() >= 0.55
+    assert result.recall() >= 0.565
     assert result.recall(["translated:cyrillic"]) >= 0.53
 
 

@@ -643,6 +643,9 @@ def list_entries(path: Path) -> list[Entry]:
             ws.close()
 
 
+SHIPPED = Path(__file__).parents[1] / "data" / "resolve" / "calibration.yaml"
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     from tradetrace.resolve.index import ListIndex
 
@@ -682,9 +685,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         action="store_false",
         help="leave the negatives in other scripts out",
     )
-    ap.add_argument(
-        "--out", type=Path, default=Path(__file__).parents[1] / "data" / "resolve" / "calibration.yaml"
-    )
+    ap.add_argument("--out", type=Path, default=SHIPPED)
     args = ap.parse_args(argv)
     if args.translated_only:
         shipped = yaml.safe_load(args.out.read_text("utf-8"))
@@ -732,9 +733,11 @@ def main(argv: Sequence[str] | None = None) -> None:
         keep_threshold=args.keep_threshold,
         transcribed_max_fp=args.transcribed_max_fp,
     )
-    if args.transcribed_only and args.out.exists():
-        # the model of translated firm names is fitted apart (--translated-only): keep it
-        shipped = yaml.safe_load(args.out.read_text("utf-8"))
+    if args.transcribed_only:
+        # the model of translated firm names is fitted apart (--translated-only): keep it, from the
+        # file written to or, for a new file, from the shipped calibration
+        source = args.out if args.out.exists() else SHIPPED
+        shipped = yaml.safe_load(source.read_text("utf-8"))
         if "translated" in shipped:
             raw["translated"] = shipped["translated"]
     raw["fitted_on"].update(
