@@ -69,10 +69,10 @@ def test_translated_names_of_listed_russian_firms_are_found(held_out: tuple[list
     # model once dropped it, and this half fell to 0.557 under the Latin weights)
     assert screener.model.translated and screener.model.transcribed
     result = evaluate(screener, cases)
-    # measured 0.573 on this half (0.34 without the translated reading); the rest are abbreviations
-    # (AO VZPS), other names (KOMPANIYA AMG for ALFA MACHINERY GROUP) and short forms the English
-    # entry spells out
-    assert result.recall() >= 0.565
+    # measured 0.593 on this half (0.573 before 42 more glossary words taken from half 0's misses;
+    # 0.34 without the translated reading); the rest are abbreviations (AO VZPS), other names
+    # (KOMPANIYA AMG for ALFA MACHINERY GROUP) and short forms the English entry spells out
+    assert result.recall() >= 0.58
     assert result.recall(["translated:cyrillic"]) >= 0.53
 
 
