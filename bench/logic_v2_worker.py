@@ -1,8 +1,10 @@
 """nomenklatura's logic-v2 in an interpreter of its own, for bench/matching.py.
 
+bench/matching.py imports :func:`best_matches` when nomenklatura is installed beside tradetrace.
 nomenklatura 4.17 requires duckdb<2, which tradetrace cannot share: install it in a separate virtual
 environment (``python -m venv /tmp/nk && /tmp/nk/bin/pip install nomenklatura``) and pass
-``--nk-python /tmp/nk/bin/python`` to bench/matching.py. This script reads JSON from stdin,
+``--nk-python /tmp/nk/bin/python`` to bench/matching.py, which then runs this script there. It reads
+JSON from stdin,
 ``{"entries": {id: {"kind", "names": [[name, type]], "birth_dates"}}, "cases": [[query, [ids]]]}``,
 and writes ``[[best id or null, score]]``: the best of each case's candidate entries by logic-v2.
 """
@@ -19,8 +21,8 @@ from nomenklatura.matching import LogicV2
 SCHEMA = {"person": "Person", "company": "Company", "vessel": "Vessel", "aircraft": "Airplane"}
 
 
-def main() -> None:
-    data = json.load(sys.stdin)
+def best_matches(data: dict[str, Any]) -> list[tuple[str | None, float]]:
+    """Per case, the candidate entry logic-v2 scores highest and its score (None, 0 when none)."""
     proxies: dict[str, Any] = {}
     for entry_id, e in data["entries"].items():
         p = model.make_entity(SCHEMA.get(e["kind"], "LegalEntity"))
@@ -42,7 +44,11 @@ def main() -> None:
             if score > best[1]:
                 best = (entry_id, score)
         out.append(best)
-    json.dump(out, sys.stdout)
+    return out
+
+
+def main() -> None:
+    json.dump(best_matches(json.load(sys.stdin)), sys.stdout)
 
 
 if __name__ == "__main__":

@@ -38,7 +38,6 @@ anything scores at or above it.
 from __future__ import annotations
 
 import argparse
-import csv
 import json
 import multiprocessing as mp
 import random
@@ -62,6 +61,7 @@ from tradetrace.resolve.calibrate import (
     list_entries,
     negative_cases,
     original_script_cases,
+    press_cases,
     scripted_cases,
     scripted_negatives,
     titled_cases,
@@ -121,75 +121,41 @@ def rapidfuzz_top(entries: Sequence[Entry], cases: list[Case], workers: int) -> 
 NK_PYTHON: str | None = None  # an interpreter with nomenklatura (--nk-python), see logic_v2_worker.py
 
 
-def _nomenklatura_elsewhere(
+def nomenklatura_top(
     entries: Sequence[Entry], cases: list[Case], candidates: list[list[str]]
 ) -> list[Top] | None:
-    """logic-v2 scored by ``logic_v2_worker.py`` in the interpreter given by ``--nk-python``."""
-    if not NK_PYTHON:
-        return None
+    """nomenklatura's logic-v2 best of each case's candidate entries (``logic_v2_worker.py``): here
+    when nomenklatura is installed, else in the interpreter given by ``--nk-python``; None when
+    neither can."""
     by_id = {e.entry_id: e for e in entries}
-    wanted = {i for ids in candidates for i in ids}
     payload = {
         "entries": {
             i: {
                 "kind": by_id[i].kind,
-                "names": list(by_id[i].names),
+                "names": [list(n) for n in by_id[i].names],
                 "birth_dates": list(by_id[i].birth_dates),
             }
-            for i in wanted
+            for i in {i for ids in candidates for i in ids}
         },
         "cases": [[c.query, ids] for c, ids in zip(cases, candidates, strict=True)],
     }
-    done = subprocess.run(
-        [NK_PYTHON, str(Path(__file__).with_name("logic_v2_worker.py"))],
-        input=json.dumps(payload),
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if done.returncode != 0:
-        print(f"  logic-v2 worker failed: {done.stderr.strip()[-500:]}")
-        return None
-    return [(e, float(s)) for e, s in json.loads(done.stdout)]
-
-
-def nomenklatura_top(
-    entries: Sequence[Entry], cases: list[Case], candidates: list[list[str]]
-) -> list[Top] | None:
     try:
-        from followthemoney import model
-        from nomenklatura.matching import LogicV2
+        from logic_v2_worker import best_matches  # bench/ is the script's directory
     except ImportError:
-        return _nomenklatura_elsewhere(entries, cases, candidates)
-    schema = {"person": "Person", "company": "Company", "vessel": "Vessel", "aircraft": "Airplane"}
-    by_id = {e.entry_id: e for e in entries}
-    proxies: dict[str, Any] = {}
-
-    def proxy(e: Entry) -> Any:
-        p = proxies.get(e.entry_id)
-        if p is None:
-            p = model.make_entity(schema.get(e.kind, "LegalEntity"))
-            p.id = f"ofac-{e.entry_id}"
-            for n, t in e.names:
-                p.add("weakAlias" if t == "weak" else "name", n)
-            if e.kind == "person":
-                p.add("birthDate", list(e.birth_dates))
-            proxies[e.entry_id] = p
-        return p
-
-    config = LogicV2.default_config()
-    out: list[Top] = []
-    for i, (c, ids) in enumerate(zip(cases, candidates, strict=True)):
-        q = model.make_entity("Person")
-        q.id = f"q{i}"
-        q.add("name", c.query)
-        best: Top = (None, 0.0)
-        for entry_id in ids:
-            score = float(LogicV2.compare(q, proxy(by_id[entry_id]), config).score)
-            if score > best[1]:
-                best = (entry_id, score)
-        out.append(best)
-    return out
+        if not NK_PYTHON:
+            return None
+        done = subprocess.run(
+            [NK_PYTHON, str(Path(__file__).with_name("logic_v2_worker.py"))],
+            input=json.dumps(payload),
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        if done.returncode != 0:
+            print(f"  logic-v2 worker failed: {done.stderr.strip()[-500:]}")
+            return None
+        return [(e, float(s)) for e, s in json.loads(done.stdout)]
+    return best_matches(payload)
 
 
 def threshold_at_fp(negative_scores: list[float], fp: float) -> float:
@@ -344,13 +310,6 @@ def main() -> None:
     groups_side_by_side(args, screener, {n: r["threshold"] for n, r in results.items()})
 
 
-def many_scripts_cases() -> list[Case]:
-    """``tests/resolve/many_scripts_cases.csv``: 72 spellings of six SDN-listed heads of state and
-    officials in 25 scripts, written down by hand from other languages' press (kind: the script)."""
-    with (ROOT / "tests" / "resolve" / "many_scripts_cases.csv").open(encoding="utf-8", newline="") as fh:
-        return [Case(r["query"], r["entry_id"], f"press:{r['script']}", "many") for r in csv.DictReader(fh)]
-
-
 def _share(cases: list[Case], args: argparse.Namespace) -> list[Case]:
     """A random ``1/--every`` of the cases, in their order (the sets cycle through their kinds)."""
     keep = sorted(random.Random(args.seed).sample(range(len(cases)), len(cases) // args.every))
@@ -377,7 +336,12 @@ def groups_side_by_side(args: argparse.Namespace, screener: Screener, thresholds
         ("UN original script", un, original_script_cases(next(un_dir.glob("*.xml")), half=1), True),
         ("CLDR cities (ranked first)", cities, _share(city_eval, args), False),
         ("titles and honorifics", screener, _share(titled_cases(sdn_csv, half=1), args), True),
-        ("six listed persons as the world's press writes them", screener, many_scripts_cases(), True),
+        (
+            "six listed persons as the world's press writes them",
+            screener,
+            press_cases(ROOT / "tests" / "resolve" / "many_scripts_cases.csv"),
+            True,
+        ),
     ]
     # the SDN's Russian-language aliases of Russian firms, against the list without them, and the same
     # queries against the list without their firms (negatives: what they alert on instead)

@@ -238,14 +238,15 @@ def scripted_cases(sdn_csv: Path, half: int | None = None) -> list[Case]:
     return out
 
 
-def scripted_negatives(path: Path, limit: int | None = None) -> list[Case]:
-    """Synthetic persons that must match nothing (``negatives_global_*.csv``) written letter by letter
-    into other scripts by ICU's Latin-to-script transliterators, one script per name in turn (kind
-    ``negative_script:<script>``): false alerts of the transcription comparison."""
-    base = negative_cases(path)[:limit]
+def scripted_negatives(path: Path, limit: int | None = None, start: int = 0) -> list[Case]:
+    """Synthetic persons that must match nothing (``negatives_global_*.csv``, rows ``start`` to
+    ``limit``) written letter by letter into other scripts by ICU's Latin-to-script transliterators,
+    one script per name in turn (kind ``negative_script:<script>``): false alerts of the
+    transcription comparison."""
+    base = negative_cases(path)[start:limit]
     trans = _transliterators()
     out = []
-    for i, case in enumerate(base):
+    for i, case in enumerate(base, start=start):
         script = SCRIPTED[i % len(SCRIPTED)]
         text = _written(trans[script], case.query)
         out.append(Case(text, None, f"negative_script:{script.lower()}", "scripted_negatives"))
@@ -348,6 +349,13 @@ def negative_cases(path: Path) -> list[Case]:
             )
             for r in csv.DictReader(fh)
         ]
+
+
+def press_cases(path: Path) -> list[Case]:
+    """Listed persons as other languages' press writes them (``tests/resolve/many_scripts_cases.csv``:
+    query, entry_id, script), kind ``press:<script>``."""
+    with path.open(encoding="utf-8", newline="") as fh:
+        return [Case(r["query"], r["entry_id"], f"press:{r['script']}", "press") for r in csv.DictReader(fh)]
 
 
 def split_of(case: Case) -> str:
@@ -715,7 +723,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     more = [
         *([(screener, scripted_negatives(args.negatives))] if args.scripted else []),
         *(
-            [(screener, scripted_negatives(args.script_negatives, 45_000)[40_000:])]
+            [(screener, scripted_negatives(args.script_negatives, 45_000, start=40_000))]
             if args.scripted and args.script_negatives.exists()
             else []
         ),

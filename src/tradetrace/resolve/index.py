@@ -42,18 +42,7 @@ from tradetrace.resolve.romanise import convention_keys
 from tradetrace.resolve.score import Side, Sims, token_sim
 from tradetrace.resolve.short_names import short_names
 from tradetrace.resolve.text import NameForm, analyse, ocr_key, phonetic_key, terms
-from tradetrace.resolve.transcribe import (
-    FLOOR,
-    deletions,
-    fine_sim,
-    fold,
-    min_fine,
-    native_close,
-    readings,
-    skeletons,
-    sound_keys,
-    transcription_sim,
-)
+from tradetrace.resolve.transcribe import deletions, fold, readings, skeletons, sound_keys, written_sim
 
 if TYPE_CHECKING:
     from tradetrace.engine import Engine
@@ -364,18 +353,10 @@ class ListIndex:
         exact, less, _lossy, folded = self._sound_index()
         out: dict[int, tuple[float, str]] = {}
 
-        need = min_fine(written)
-
         def add(vids: Iterable[int], key: str, one_deleted: bool) -> None:
             for v in vids:
-                fine = fine_sim(written, self.vocab[v])
-                sim = transcription_sim(key, one_deleted, fine)
-                if (
-                    fine >= need
-                    and sim >= FLOOR
-                    and sim > out.get(v, (0.0, ""))[0]
-                    and native_close(written, self.vocab[v])
-                ):
+                sim = written_sim(written, self.vocab[v], key, one_deleted)
+                if sim > out.get(v, (0.0, ""))[0]:
                     out[v] = (sim, "transcription")
 
         for reading in readings(written):
@@ -460,15 +441,8 @@ class ListIndex:
         lossy = self._sound_index()[2] if transcribed else {}
         for key in skeletons(token) if lossy else ():
             for v in lossy.get(key, ()):
-                written = self._written[v]
-                fine = fine_sim(written, token)
-                sim = transcription_sim(key, False, fine)
-                if (
-                    fine >= min_fine(written)
-                    and sim >= FLOOR
-                    and sim > out.get(v, (0.0, ""))[0]
-                    and native_close(written, token)
-                ):
+                sim = written_sim(self._written[v], token, key, False)
+                if sim > out.get(v, (0.0, ""))[0]:
                     out[v] = (sim, "transcription")
         for variant in self.variants.get(token, ()):
             v2 = self.vid.get(variant)

@@ -28,9 +28,9 @@ if TYPE_CHECKING:
 __all__ = ["Candidate", "Match", "Query", "Screener"]
 
 _KINDS = {"person": "person", "individual": "person", "company": "company", "organization": "company"}
+_KINDS.update({"organisation": "company", "entity": "company", "vessel": "vessel", "aircraft": "aircraft"})
 _LATIN = frozenset({"Latin"})
 _SPLIT_SCRIPTS = frozenset({"Han", "Hangul"})  # a person's name in one word is split only in these
-_KINDS.update({"organisation": "company", "entity": "company", "vessel": "vessel", "aircraft": "aircraft"})
 
 
 @dataclass(frozen=True)
@@ -177,13 +177,11 @@ class Screener:
         country = normalize_country(query.country) if query.country else None
         out: list[Candidate] = []
         # the shorter forms of listed person names (short_names.py) serve queries written in another
-        # script (see ``derived`` above); a Latin query keeps the weights fitted on Latin spellings,
-        # which already allow for a word of the listed name left out
+        # script: a Latin query keeps the weights fitted on Latin spellings, which already allow for
+        # a word of the listed name left out, so it neither blocks on them (above) nor scores them
         for e, names in by_entry.items():
             entry = idx.entries[e]
-            if not derived:
-                names = [n for n in names if idx.name_type[n] != "derived"]
-            if not names:
+            if not names:  # an entry found by its identifier alone
                 names = [n for n in idx.entry_names[e] if derived or idx.name_type[n] != "derived"][:5]
             best: tuple[float, int, NameScore] | None = None
             qf = qforms["person" if entry.kind == "person" else "other"]

@@ -393,7 +393,7 @@ def analyse(name: str, kind: str | None = None) -> NameForm:
         if not word.isascii() and "Han" in scripts_of(word):
             # family + given name only when the name is one word of Han characters
             groups = _han_words(word, one_name, foreign)
-        elif not word.isascii() and not org and "Hangul" in scripts_of(word):
+        elif not word.isascii() and "Hangul" in scripts_of(word):
             groups = _hangul_words(word, one_name)
         else:
             groups = [(_TOKEN.findall(to_ascii(word).lower()), word)]

@@ -55,6 +55,7 @@ __all__ = [
     "skeletons",
     "sound_keys",
     "transcription_sim",
+    "written_sim",
 ]
 
 # Scripts whose romanisation does not give back the Latin spelling of a foreign name.
@@ -348,6 +349,18 @@ def min_fine(word: str) -> float:
     if word.endswith(FOREIGN_MARK):
         return 0.0
     return _NATIVE_FINE.get(_script_head(word), 0.0)
+
+
+def written_sim(word: str, latin: str, shared: str, one_deleted: bool) -> float:
+    """Similarity of a ``word`` written in a transcribing script and a ``latin`` word whose skeletons
+    agree on ``shared`` (less one class when ``one_deleted``): :func:`transcription_sim` of their
+    :func:`fine_sim`, or 0 when it falls under :data:`FLOOR` or the word's script asks for closer
+    spelling (:func:`min_fine`, :func:`native_close`)."""
+    fine = fine_sim(word, latin)
+    sim = transcription_sim(shared, one_deleted, fine)
+    if sim < FLOOR or fine < min_fine(word) or not native_close(word, latin):
+        return 0.0
+    return sim
 
 
 def transcription_sim(shared: str, one_deleted: bool, fine: float) -> float:
